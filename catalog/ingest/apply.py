@@ -1,0 +1,471 @@
+"""Apply a :class:`SourceSnap` to the catalog: upsert, diff, record drift, keep history.
+
+One transaction per run: a failure leaves the catalog exactly as before. Descriptions,
+tags, owners and classifications of surviving assets are never touched; assets that
+disappear are marked deleted (``deleted_at``), never destroyed, and come back with
+their metadata if they reappear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+import audit.services as audit
+from catalog import search
+from catalog.ingest.snapshot import SourceSnap, TableSnap, make_fqn
+from catalog.models import Asset, AssetType, DriftEvent, DriftKind, IngestionRun, Source
+
+BATCH = 2000
+
+
+@dataclass
+class ApplyStats:
+    created: dict[str, int] = field(
+        default_factory=lambda: {"database": 0, "schema": 0, "table": 0, "column": 0}
+    )
+    updated: int = 0
+    deleted: int = 0
+    drift: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "drift_events": self.drift,
+        }
+
+
+def root_asset(source: Source) -> Asset:
+    return Asset.objects.get(source=source, type=AssetType.SOURCE)
+
+
+def _col_state(asset: Asset) -> dict[str, Any]:
+    return {"data_type": asset.data_type, "nullable": asset.nullable}
+
+
+class _Applier:
+    def __init__(
+        self,
+        source: Source,
+        run: IngestionRun | None,
+        progress: Callable[[int, int, str], None] | None,
+        prune: bool = True,
+    ) -> None:
+        self.source = source
+        self.run = run
+        self.progress = progress
+        self.prune = prune
+        self.now = timezone.now()
+        self.stats = ApplyStats()
+        self.root = root_asset(source)
+        self.by_fqn: dict[str, Asset] = {
+            a.fqn: a for a in Asset.objects.filter(source=source).exclude(type=AssetType.SOURCE)
+        }
+        self.seen: set[str] = set()
+        self.touched: list[Asset] = []  # assets whose search entry must be refreshed
+        self.drift: list[DriftEvent] = []
+        self.table_events: list[tuple[str, Asset, dict[str, Any]]] = []
+
+    # -- helpers ---------------------------------------------------------------------
+    def _node(self, fqn: str, **fields: Any) -> tuple[Asset, bool]:
+        self.seen.add(fqn)
+        existing = self.by_fqn.get(fqn)
+        if existing is None:
+            asset = Asset(source=self.source, fqn=fqn, **fields)
+            return asset, True
+        return existing, False
+
+    def _refresh_comment(self, asset: Asset, comment: str) -> bool:
+        if asset.comment == comment:
+            return False
+        if not asset.description or asset.description == asset.comment:
+            asset.description = comment
+        asset.comment = comment
+        return True
+
+    def _save_new(self, assets: list[Asset]) -> None:
+        for i in range(0, len(assets), BATCH):
+            Asset.objects.bulk_create(assets[i : i + BATCH])
+        for a in assets:
+            self.by_fqn[a.fqn] = a
+        self.touched.extend(assets)
+
+    # -- main ------------------------------------------------------------------------
+    def apply(self, snap: SourceSnap) -> ApplyStats:
+        counts = snap.counts()
+        total, done = counts["tables"], 0
+        for db in snap.databases:
+            db_fqn = make_fqn(self.source.name, db.name)
+            db_asset, new = self._node(
+                db_fqn,
+                type=AssetType.DATABASE,
+                name=db.name,
+                parent=self.root,
+                root_ref=self.root,
+                description=db.comment,
+                comment=db.comment,
+            )
+            if new:
+                self._save_new([db_asset])
+                self.stats.created["database"] += 1
+            else:
+                self._undelete_or_update(db_asset, db.comment)
+            for sc in db.schemas:
+                sc_fqn = make_fqn(self.source.name, db.name, sc.name)
+                sc_asset, new = self._node(
+                    sc_fqn,
+                    type=AssetType.SCHEMA,
+                    name=sc.name,
+                    parent=db_asset,
+                    root_ref=self.root,
+                    database_ref=db_asset,
+                    description=sc.comment,
+                    comment=sc.comment,
+                )
+                if new:
+                    self._save_new([sc_asset])
+                    self.stats.created["schema"] += 1
+                else:
+                    self._undelete_or_update(sc_asset, sc.comment)
+                new_tables: list[tuple[Asset, TableSnap]] = []
+                for tb in sc.tables:
+                    tb_fqn = make_fqn(self.source.name, db.name, sc.name, tb.name)
+                    tb_asset, new = self._node(
+                        tb_fqn,
+                        type=AssetType.VIEW if tb.kind == "view" else AssetType.TABLE,
+                        name=tb.name,
+                        parent=sc_asset,
+                        root_ref=self.root,
+                        database_ref=db_asset,
+                        schema_ref=sc_asset,
+                        description=tb.comment,
+                        comment=tb.comment,
+                        row_count=tb.row_count,
+                        view_sql=tb.view_sql,
+                    )
+                    if new:
+                        new_tables.append((tb_asset, tb))
+                    else:
+                        self._update_table(tb_asset, tb)
+                    done += 1
+                if new_tables:
+                    self._save_new([t for t, _ in new_tables])
+                    self.stats.created["table"] += len(new_tables)
+                    cols: list[Asset] = []
+                    for tb_asset, tb in new_tables:
+                        for c in tb.columns:
+                            fqn = tb_asset.fqn + "." + make_fqn(c.name)
+                            self.seen.add(fqn)
+                            cols.append(self._new_column(tb_asset, c, fqn))
+                        self.drift.append(
+                            DriftEvent(
+                                table=tb_asset,
+                                run=self.run,
+                                kind=DriftKind.TABLE_ADDED,
+                                after={"columns": len(tb.columns)},
+                                detected_at=self.now,
+                            )
+                        )
+                        self.table_events.append(
+                            (
+                                "catalog.table.create",
+                                tb_asset,
+                                {"kind": tb_asset.type, "columns": [c.name for c in tb.columns]},
+                            )
+                        )
+                    self._save_new(cols)
+                    self.stats.created["column"] += len(cols)
+                if self.progress:
+                    self.progress(done, total, f"{sc.name}")
+        self._link_foreign_keys(snap)
+        if self.prune:
+            self._mark_missing()
+        DriftEvent.objects.bulk_create(self.drift, batch_size=BATCH)
+        self.stats.drift = len(self.drift)
+        for action, asset, changes in self.table_events:
+            audit.record(action=action, obj=asset, changes=changes)
+        search.index_assets(self.touched)
+        return self.stats
+
+    def _undelete_or_update(self, asset: Asset, comment: str) -> None:
+        changed = self._refresh_comment(asset, comment)
+        if asset.deleted_at is not None:
+            asset.deleted_at = None
+            changed = True
+        if changed:
+            asset.save()
+            self.touched.append(asset)
+            self.stats.updated += 1
+
+    def _new_column(self, table: Asset, c: Any, fqn: str) -> Asset:
+        return Asset(
+            source=self.source,
+            type=AssetType.COLUMN,
+            fqn=fqn,
+            name=c.name,
+            parent=table,
+            root_ref_id=table.root_ref_id,
+            database_ref_id=table.database_ref_id,
+            schema_ref_id=table.schema_ref_id,
+            table_ref=table,
+            data_type=c.data_type,
+            nullable=c.nullable,
+            position=c.position,
+            is_primary_key=c.is_primary_key,
+            comment=c.comment,
+            description=c.comment,
+        )
+
+    def _update_table(self, asset: Asset, tb: TableSnap) -> None:
+        changes: dict[str, Any] = {}
+        if asset.deleted_at is not None:
+            asset.deleted_at = None
+            self.drift.append(
+                DriftEvent(
+                    table=asset, run=self.run, kind=DriftKind.TABLE_RESTORED, detected_at=self.now
+                )
+            )
+            changes["restored"] = True
+        if self._refresh_comment(asset, tb.comment):
+            changes["comment"] = True
+        if tb.kind == "view" and asset.view_sql != tb.view_sql:
+            self.drift.append(
+                DriftEvent(
+                    table=asset,
+                    run=self.run,
+                    kind=DriftKind.VIEW_CHANGED,
+                    before={"sql": asset.view_sql[:2000]},
+                    after={"sql": tb.view_sql[:2000]},
+                    detected_at=self.now,
+                )
+            )
+            asset.view_sql = tb.view_sql
+            changes["view_sql"] = True
+        if asset.row_count != tb.row_count:
+            asset.row_count = tb.row_count
+            changes.setdefault("row_count", True)
+        existing = {c.name: c for c in self._columns_of(asset.id)}
+        new_cols: list[Asset] = []
+        changed_cols: list[Asset] = []
+        schema_changes: list[dict[str, Any]] = []
+        for c in tb.columns:
+            fqn = asset.fqn + "." + make_fqn(c.name)
+            self.seen.add(fqn)
+            col = existing.get(c.name)
+            if col is None:
+                new_cols.append(self._new_column(asset, c, fqn))
+                self.drift.append(
+                    DriftEvent(
+                        table=asset,
+                        run=self.run,
+                        kind=DriftKind.COLUMN_ADDED,
+                        column_name=c.name,
+                        after={"data_type": c.data_type, "nullable": c.nullable},
+                        detected_at=self.now,
+                    )
+                )
+                schema_changes.append({"column": c.name, "change": "added"})
+                continue
+            dirty = False
+            if col.deleted_at is not None:
+                col.deleted_at = None
+                dirty = True
+                self.drift.append(
+                    DriftEvent(
+                        table=asset,
+                        run=self.run,
+                        kind=DriftKind.COLUMN_ADDED,
+                        column_name=c.name,
+                        after={"data_type": c.data_type, "restored": True},
+                        detected_at=self.now,
+                    )
+                )
+                schema_changes.append({"column": c.name, "change": "restored"})
+            if col.data_type != c.data_type:
+                self.drift.append(
+                    DriftEvent(
+                        table=asset,
+                        run=self.run,
+                        kind=DriftKind.TYPE_CHANGED,
+                        column_name=c.name,
+                        before={"data_type": col.data_type},
+                        after={"data_type": c.data_type},
+                        detected_at=self.now,
+                    )
+                )
+                schema_changes.append(
+                    {
+                        "column": c.name,
+                        "change": "type",
+                        "before": col.data_type,
+                        "after": c.data_type,
+                    }
+                )
+                col.data_type = c.data_type
+                dirty = True
+            if col.nullable != c.nullable:
+                self.drift.append(
+                    DriftEvent(
+                        table=asset,
+                        run=self.run,
+                        kind=DriftKind.NULLABLE_CHANGED,
+                        column_name=c.name,
+                        before={"nullable": col.nullable},
+                        after={"nullable": c.nullable},
+                        detected_at=self.now,
+                    )
+                )
+                schema_changes.append({"column": c.name, "change": "nullable", "after": c.nullable})
+                col.nullable = c.nullable
+                dirty = True
+            if col.position != c.position or col.is_primary_key != c.is_primary_key:
+                col.position, col.is_primary_key = c.position, c.is_primary_key
+                dirty = True
+            if self._refresh_comment(col, c.comment):
+                dirty = True
+            if dirty:
+                changed_cols.append(col)
+        if new_cols:
+            self._save_new(new_cols)
+            self.stats.created["column"] += len(new_cols)
+        if changed_cols:
+            Asset.objects.bulk_update(
+                changed_cols,
+                [
+                    "deleted_at",
+                    "data_type",
+                    "nullable",
+                    "position",
+                    "is_primary_key",
+                    "comment",
+                    "description",
+                    "updated",
+                ],
+                batch_size=BATCH,
+            )
+            self.touched.extend(changed_cols)
+            self.stats.updated += len(changed_cols)
+        if changes or new_cols or changed_cols:
+            asset.save()
+            self.touched.append(asset)
+            self.stats.updated += 1
+        if schema_changes or set(changes) - {"row_count"}:
+            self.table_events.append(
+                (
+                    "catalog.table.update",
+                    asset,
+                    {
+                        "schema": schema_changes,
+                        **{k: v for k, v in changes.items() if k != "row_count"},
+                    },
+                )
+            )
+
+    def _columns_of(self, table_id: int) -> list[Asset]:
+        if not hasattr(self, "_col_index"):
+            index: dict[int, list[Asset]] = {}
+            for a in self.by_fqn.values():
+                if a.type == AssetType.COLUMN and a.table_ref_id:
+                    index.setdefault(a.table_ref_id, []).append(a)
+            self._col_index = index
+        return self._col_index.get(table_id, [])
+
+    def _by_id(self) -> dict[int, Asset]:
+        return {a.id: a for a in self.by_fqn.values()}
+
+    def _link_foreign_keys(self, snap: SourceSnap) -> None:
+        updates: list[Asset] = []
+        for db in snap.databases:
+            for sc in db.schemas:
+                for tb in sc.tables:
+                    for fk in tb.foreign_keys:
+                        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=False):
+                            src = self.by_fqn.get(
+                                make_fqn(self.source.name, db.name, sc.name, tb.name, col)
+                            )
+                            dst = self.by_fqn.get(
+                                make_fqn(
+                                    self.source.name,
+                                    fk.ref_database,
+                                    fk.ref_schema,
+                                    fk.ref_table,
+                                    ref_col,
+                                )
+                            )
+                            if src is not None and dst is not None and src.references_id != dst.id:
+                                src.references = dst
+                                updates.append(src)
+        if updates:
+            Asset.objects.bulk_update(updates, ["references"], batch_size=BATCH)
+
+    def _mark_missing(self) -> None:
+        gone = [a for f, a in self.by_fqn.items() if f not in self.seen and a.deleted_at is None]
+        if not gone:
+            return
+        tables = [a for a in gone if a.type in (AssetType.TABLE, AssetType.VIEW)]
+        gone_table_ids = {t.id for t in tables}
+        for t in tables:
+            self.drift.append(
+                DriftEvent(
+                    table=t,
+                    run=self.run,
+                    kind=DriftKind.TABLE_DROPPED,
+                    before={"kind": t.type},
+                    detected_at=self.now,
+                )
+            )
+            self.table_events.append(("catalog.table.delete", t, {"reason": "missing from source"}))
+        by_id = self._by_id()
+        for col in (
+            a for a in gone if a.type == AssetType.COLUMN and a.table_ref_id not in gone_table_ids
+        ):
+            table = by_id.get(col.table_ref_id or 0)
+            if table is not None and table.fqn in self.seen:
+                self.drift.append(
+                    DriftEvent(
+                        table=table,
+                        run=self.run,
+                        kind=DriftKind.COLUMN_REMOVED,
+                        column_name=col.name,
+                        before=_col_state(col),
+                        detected_at=self.now,
+                    )
+                )
+                self.table_events.append(
+                    (
+                        "catalog.table.update",
+                        table,
+                        {"schema": [{"column": col.name, "change": "removed"}]},
+                    )
+                )
+        ids = [a.id for a in gone]
+        for i in range(0, len(ids), BATCH):
+            Asset.objects.filter(id__in=ids[i : i + BATCH]).update(deleted_at=self.now)
+        self.stats.deleted = len(gone)
+        search.remove_assets(ids)
+
+
+def apply_snapshot(
+    *,
+    source: Source,
+    snapshot: SourceSnap,
+    run: IngestionRun | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    prune: bool = True,
+) -> ApplyStats:
+    """Upsert ``snapshot`` into the catalog in one transaction and record drift and audit."""
+    with transaction.atomic():
+        stats = _Applier(source, run, progress, prune).apply(snapshot)
+        Source.objects.filter(pk=source.pk).update(last_ingested_at=timezone.now())
+        audit.record(
+            action="catalog.source.ingest",
+            obj=source,
+            changes={"run": run.pk if run else None, **stats.as_dict()},
+        )
+    return stats

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from catalog import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", views.search_page, name="search"),
+    path("sources/", views.source_list, name="sources"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("glossary/new/", views.term_edit, name="term-new"),
+    path("glossary/<int:pk>/", views.term_detail, name="term"),
+    path("glossary/<int:pk>/edit/", views.term_edit, name="term-edit"),
+    re_path(r"^assets/(?P<fqn>.+)/description/$", views.edit_description, name="asset-description"),
+    re_path(r"^assets/(?P<fqn>.+)/owners/$", views.edit_owners, name="asset-owners"),
+    re_path(r"^assets/(?P<fqn>.+)/tags/$", views.edit_tags, name="asset-tags"),
+    re_path(r"^assets/(?P<fqn>.+)/$", views.asset_page, name="asset"),
+]

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from access.api import views as access_api
+from audit.api import views as audit_api
+from custos import views as core_views
+
+api_v1 = [
+    path("", include("catalog.api.urls")),
+    re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
+    re_path(r"^tokens/(?P<pk>\d+)/?$", access_api.TokenDetail.as_view(), name="api-token"),
+    re_path(r"^me/?$", access_api.Me.as_view(), name="api-me"),
+    re_path(r"^audit/events/?$", audit_api.EventList.as_view(), name="api-audit-events"),
+    re_path(r"^audit/verify/?$", audit_api.Verify.as_view(), name="api-audit-verify"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
+    re_path(r"^api/.*$", core_views.api_not_found),
+]
+
+handler404 = "custos.views.not_found"
+handler500 = "custos.views.server_error"
