@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -73,7 +76,8 @@ def record(
         object_type=object_type if object_type is not None else otype,
         object_id=object_id if object_id is not None else oid,
         object_repr=(object_repr if object_repr is not None else orepr)[:512],
-        changes=changes or {},
+        # Normalise through JSON so the hashed body is exactly what the database returns.
+        changes=json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder)),
         request_id=ctx.request_id,
         ip=ctx.ip,
         channel=ctx.channel,

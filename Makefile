@@ -1,0 +1,63 @@
+# Custos — two commands on a fresh machine:
+#   make run    install everything, migrate, build + catalog the demo, start web + worker
+#   make test   install everything, run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SIZE ?= small
+DEMO_TARGETS ?= sqlite,postgres,mariadb
+PYTEST_ARGS ?=
+
+-include mk/*.mk
+
+.PHONY: help bootstrap sync run worker web test test-slow lint typecheck check ci clean
+
+help:
+	@echo "make run    - install, migrate, load the demo, start the web server and the worker"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make check  - ruff, format, mypy, migrations, deploy checks"
+
+bootstrap:  ## uv (the only thing installed outside the project)
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
+		|| python3 -m pip install --user --quiet --break-system-packages uv
+
+.venv/.synced: pyproject.toml uv.lock | bootstrap
+	$(UV) sync --frozen --python 3.12
+	@touch $@
+
+sync: .venv/.synced
+
+run: sync
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo --size $(DEMO_SIZE) --targets $(DEMO_TARGETS)
+	@echo "Starting the worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --queue-name default & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: sync
+	$(PY) manage.py db_worker --queue-name default
+
+test: sync browser
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: sync
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+lint: sync
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: sync
+	$(PY) -m mypy .
+
+check: lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run
+	CUSTOS_SECRET_KEY=ci-$$(date +%s)-not-a-real-secret-but-long-enough-for-the-deploy-check-xx \
+	  DJANGO_SETTINGS_MODULE=custos.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf .venv var .mypy_cache .ruff_cache .pytest_cache
