@@ -1,0 +1,26 @@
+# OpenMetadata ingestion virtualenv, kept apart from the web process' .venv.
+#
+# openmetadata-ingestion is ~850 MB with ~170 packages and pins its own sqlglot;
+# it is only used by `metadata ingest` runs and the PII comparison bench
+# (bench/pii_bench.py), always as a subprocess with .venv-ingest/bin/python.
+# Its wheel is under the Collate Community License 1.0.
+#
+# Usage:  make -f mk/ingest.mk ingest-env   (or include mk/ingest.mk from the Makefile)
+
+INGEST_VENV ?= .venv-ingest
+INGEST_PYTHON ?= 3.12
+INGEST_PACKAGE ?= openmetadata-ingestion[pii-processor]==2.0.7.0
+INGEST_CONSTRAINTS ?= mk/ingest-constraints.txt
+
+.PHONY: ingest-env ingest-env-clean
+
+ingest-env: $(INGEST_VENV)/.installed
+
+$(INGEST_VENV)/.installed: $(INGEST_CONSTRAINTS)
+	python3 -m uv venv --python $(INGEST_PYTHON) $(INGEST_VENV)
+	python3 -m uv pip install --python $(INGEST_VENV)/bin/python \
+		--constraint $(INGEST_CONSTRAINTS) "$(INGEST_PACKAGE)"
+	touch $@
+
+ingest-env-clean:
+	rm -rf $(INGEST_VENV)
