@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-
 from django.db import connection, models, transaction
 from django.utils import timezone
 

@@ -139,8 +139,8 @@ def ownership_by_id(user: Any, pk: int) -> Ownership:
     own = Ownership.objects.select_related("asset", "term", "user", "group").filter(pk=pk).first()
     if own is None:
         raise NotFound(f"No ownership {pk}.")
-    if own.asset is not None and not visible_assets(user).filter(pk=own.asset_id).exists():
+    if own.asset_id is not None and not visible_assets(user).filter(pk=own.asset_id).exists():
         raise NotFound(f"No ownership {pk}.")
-    if own.term is not None and not terms_for(user).filter(pk=own.term_id).exists():
+    if own.term_id is not None and not terms_for(user).filter(pk=own.term_id).exists():
         raise NotFound(f"No ownership {pk}.")
     return own

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -6,7 +8,7 @@ from access.api import views as access_api
 from audit.api import views as audit_api
 from custos import views as core_views
 
-api_v1 = [
+api_v1: list[Any] = [
     path("", include("catalog.api.urls")),
     re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
     re_path(r"^tokens/(?P<pk>\d+)/?$", access_api.TokenDetail.as_view(), name="api-token"),

@@ -126,6 +126,8 @@ def victor_granted(victor: Any, catalog_source: Any) -> Any:
 
     from catalog.models import Asset
 
-    for table in Asset.objects.filter(source=catalog_source, type="table", name__startswith="mart_"):
+    for table in Asset.objects.filter(
+        source=catalog_source, type="table", name__startswith="mart_"
+    ):
         assign_perm("catalog.view_asset", victor, table)
     return victor

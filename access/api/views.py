@@ -30,7 +30,7 @@ class TokenList(APIView):
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            ApiToken.objects.filter(user=request.user), request, view=self
+            ApiToken.objects.filter(user_id=int(request.user.pk or 0)), request, view=self
         )
         return paginator.get_paginated_response(TokenOut(page, many=True).data)
 
@@ -49,7 +49,7 @@ class TokenList(APIView):
 class TokenDetail(APIView):
     @extend_schema(responses={204: None}, operation_id="token_revoke")
     def delete(self, request: Request, pk: int) -> Response:
-        token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+        token = ApiToken.objects.filter(user_id=int(request.user.pk or 0), pk=pk).first()
         if token is None:
             raise NotFound(f"No token {pk}.")
         tokens.revoke_token(token=token)

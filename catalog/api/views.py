@@ -318,7 +318,9 @@ class TermDetail(APIView):
         term = selectors.term_by_id(request.user, pk)
         data = _valid(s.TermIn, request.data, partial=True)
         refs = _term_refs(request.user, data)
-        kwargs = {k: data[k] for k in ("name", "definition", "synonyms", "status") if k in data}
+        kwargs: dict[str, Any] = {
+            k: data[k] for k in ("name", "definition", "synonyms", "status") if k in data
+        }
         if "parent" in refs:
             kwargs["parent"] = refs["parent"]
         if "related" in refs:

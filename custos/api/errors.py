@@ -58,14 +58,15 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
         code_str = code if isinstance(code, str) else "invalid"
         if isinstance(exc, drf.ValidationError):
             code_str = "validation_error"
-        details = exc.detail if isinstance(exc.detail, dict | list) else {}
-        if isinstance(details, list):
-            details = {"errors": details}
+        payload: Any = exc.detail if isinstance(exc.detail, dict | list) else {}
+        if isinstance(payload, list):
+            payload = {"errors": payload}
         response = Response(
-            error_body(code_str, _first_message(exc.detail), details), status=exc.status_code
+            error_body(code_str, _first_message(exc.detail), payload), status=exc.status_code
         )
-        if isinstance(exc, drf.Throttled) and exc.wait:
-            response["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf.Throttled) and wait:
+            response["Retry-After"] = str(int(wait))
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         return response

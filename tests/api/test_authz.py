@@ -46,7 +46,9 @@ def personas(admin: Any, sam: Any, alice: Any, victor_granted: Any, nobody: Any)
         ("nobody", HIDDEN_TABLE, 404),
     ],
 )
-def test_reads(api: Any, personas: dict[str, Any], url: str, who: str, table: str, status: int) -> None:
+def test_reads(
+    api: Any, personas: dict[str, Any], url: str, who: str, table: str, status: int
+) -> None:
     resp = api(personas[who]).get(url.format(t=table))
     assert resp.status_code == status, (who, url, resp.content[:200])
 
@@ -64,16 +66,26 @@ def test_reads(api: Any, personas: dict[str, Any], url: str, who: str, table: st
     ],
 )
 def test_writes(
-    api: Any, personas: dict[str, Any], method: str, url: str, body: dict[str, Any], who: str, table: str,
+    api: Any,
+    personas: dict[str, Any],
+    method: str,
+    url: str,
+    body: dict[str, Any],
+    who: str,
+    table: str,
     status: tuple[int, ...],
 ) -> None:
     resp = getattr(api(personas[who]), method)(url.format(t=table), body, format="json")
     assert resp.status_code in status, (who, url, resp.content[:200])
 
 
-def test_owner_can_edit_what_they_own(api: Any, admin: Any, alice: Any, catalog_source: Any) -> None:
+def test_owner_can_edit_what_they_own(
+    api: Any, admin: Any, alice: Any, catalog_source: Any
+) -> None:
     api(admin).post(f"/api/v1/assets/{HIDDEN_TABLE}/owners", {"user": "alice"}, format="json")
-    resp = api(alice).patch(f"/api/v1/columns/{HIDDEN_TABLE}.email", {"description": "mine"}, format="json")
+    resp = api(alice).patch(
+        f"/api/v1/columns/{HIDDEN_TABLE}.email", {"description": "mine"}, format="json"
+    )
     assert resp.status_code == 200
     assert resp.json()["description"] == "mine"
 
@@ -81,7 +93,10 @@ def test_owner_can_edit_what_they_own(api: Any, admin: Any, alice: Any, catalog_
 def test_search_never_shows_invisible_assets(api: Any, personas: dict[str, Any]) -> None:
     hits = api(personas["victor"]).get("/api/v1/search?q=email&page_size=500").json()["results"]
     assert hits, "victor sees the granted mart columns"
-    assert all(h["fqn"].startswith(GRANTED_TABLE) or "mart_" in h["fqn"] or h["type"] != "column" for h in hits)
+    assert all(
+        h["fqn"].startswith(GRANTED_TABLE) or "mart_" in h["fqn"] or h["type"] != "column"
+        for h in hits
+    )
     assert not any("raw_passengers" in h["fqn"] for h in hits)
     assert api(personas["nobody"]).get("/api/v1/search?q=email").json()["count"] == 0
 
@@ -97,7 +112,10 @@ def test_sources_and_runs_are_filtered(
     assert resp.status_code == 202
     run = api(personas["admin"]).get(f"/api/v1/ingestion-runs/{resp.json()['id']}").json()
     assert run["status"] == "succeeded"
-    assert api(personas["nobody"]).get(f"/api/v1/ingestion-runs/{resp.json()['id']}").status_code == 404
+    assert (
+        api(personas["nobody"]).get(f"/api/v1/ingestion-runs/{resp.json()['id']}").status_code
+        == 404
+    )
 
 
 def test_audit_events_only_for_auditors(api: Any, personas: dict[str, Any]) -> None:

@@ -69,7 +69,10 @@ def test_unknown_fqn_is_404(api: Any, alice: Any, catalog_source: Any) -> None:
 
 def test_table_and_column_contract(api: Any, alice: Any, catalog_source: Any) -> None:
     client = api(alice)
-    for url in ("/api/v1/tables/air.airline.main.raw_passengers", "/api/v1/tables/air.airline.main.raw_passengers/"):
+    for url in (
+        "/api/v1/tables/air.airline.main.raw_passengers",
+        "/api/v1/tables/air.airline.main.raw_passengers/",
+    ):
         body = client.get(url).json()
         assert body["type"] == "table" and body["name"] == "raw_passengers"
         assert body["fqn"] == "air.airline.main.raw_passengers"
@@ -77,15 +80,24 @@ def test_table_and_column_contract(api: Any, alice: Any, catalog_source: Any) ->
         assert cols["email"]["fqn"] == "air.airline.main.raw_passengers.email"
         assert cols["passenger_id"]["is_primary_key"] is True
         for c in body["columns"]:
-            assert {"type", "fqn", "name", "tags", "owners", "classifications", "data_type"} <= set(c)
+            assert {"type", "fqn", "name", "tags", "owners", "classifications", "data_type"} <= set(
+                c
+            )
     col = client.get("/api/v1/columns/air.airline.main.raw_passengers.email").json()
     assert col["type"] == "column" and col["table"] == "air.airline.main.raw_passengers"
 
 
-def test_search_is_paginated_with_contract_fields(api: Any, alice: Any, catalog_source: Any) -> None:
+def test_search_is_paginated_with_contract_fields(
+    api: Any, alice: Any, catalog_source: Any
+) -> None:
     body = api(alice).get("/api/v1/search?q=email&page_size=2").json()
     assert set(body) >= {"count", "next", "previous", "results"}
-    assert body["count"] > 2 and len(body["results"]) == 2 and body["next"] and body["previous"] is None
+    assert (
+        body["count"] > 2
+        and len(body["results"]) == 2
+        and body["next"]
+        and body["previous"] is None
+    )
     for hit in body["results"]:
         assert {"type", "fqn", "name"} <= set(hit)
     assert body["results"][0]["name"] == "email", "exact name matches rank first"
@@ -125,25 +137,33 @@ def test_bad_source_bodies_are_400(api: Any, admin: Any, body: dict[str, Any]) -
 
 def test_unreachable_source_is_422_and_password_not_echoed(api: Any, admin: Any) -> None:
     resp = api(admin).post(
-        "/api/v1/sources", {"name": "pg", "dsn": "postgresql://u:hunter2@127.0.0.1:1/x"}, format="json"
+        "/api/v1/sources",
+        {"name": "pg", "dsn": "postgresql://u:hunter2@127.0.0.1:1/x"},
+        format="json",
     )
     _is_error(resp, 422, "source_unavailable")
     assert "hunter2" not in resp.content.decode()
 
 
 def test_malformed_json_is_400(api: Any, admin: Any) -> None:
-    resp = api(admin).post("/api/v1/glossary/terms", data="{not json", content_type="application/json")
+    resp = api(admin).post(
+        "/api/v1/glossary/terms", data="{not json", content_type="application/json"
+    )
     _is_error(resp, 400)
 
 
 def test_oversized_payload_is_rejected(api: Any, admin: Any, settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    resp = api(admin).post("/api/v1/glossary/terms", {"name": "x", "definition": "y" * 5000}, format="json")
+    resp = api(admin).post(
+        "/api/v1/glossary/terms", {"name": "x", "definition": "y" * 5000}, format="json"
+    )
     assert resp.status_code in (400, 413)
     _is_error(resp, resp.status_code)
 
 
-def test_description_too_long_is_400_and_nothing_changes(api: Any, sam: Any, catalog_source: Any) -> None:
+def test_description_too_long_is_400_and_nothing_changes(
+    api: Any, sam: Any, catalog_source: Any
+) -> None:
     url = "/api/v1/tables/air.airline.main.raw_passengers"
     before = api(sam).get(url).json()["description"]
     _is_error(api(sam).patch(url, {"description": "x" * 20001}, format="json"), 400)

@@ -38,14 +38,19 @@ def test_reingest_without_changes_records_no_drift(catalog_source: Source, admin
     run = services.ingest_now(actor=admin, source=catalog_source)
     assert run.status == "succeeded"
     assert DriftEvent.objects.count() == before
-    assert Asset.objects.filter(source=catalog_source).count() == Asset.objects.filter(
-        source=catalog_source
-    ).values("fqn").distinct().count()
+    assert (
+        Asset.objects.filter(source=catalog_source).count()
+        == Asset.objects.filter(source=catalog_source).values("fqn").distinct().count()
+    )
 
 
-def test_drift_is_recorded_and_descriptions_survive(catalog_source: Source, admin: Any, demo_sqlite: str) -> None:
+def test_drift_is_recorded_and_descriptions_survive(
+    catalog_source: Source, admin: Any, demo_sqlite: str
+) -> None:
     email = Asset.objects.get(fqn="air.airline.main.raw_passengers.email")
-    services.update_asset(actor=admin, asset=email, description="Contact e-mail, verified at booking")
+    services.update_asset(
+        actor=admin, asset=email, description="Contact e-mail, verified at booking"
+    )
     services.add_tag(actor=admin, asset=email, tag="contact")
     con = sqlite3.connect(_db_path(demo_sqlite))
     con.executescript(
@@ -75,11 +80,15 @@ def test_drift_is_recorded_and_descriptions_survive(catalog_source: Source, admi
     legacy = Asset.objects.get(fqn="air.airline.main.scratch.legacy")
     assert legacy.deleted_at is not None, "removed columns are marked deleted, not destroyed"
     assert Asset.objects.get(fqn="air.airline.main.doomed").deleted_at is not None
-    assert AuditEvent.objects.filter(action="catalog.table.update", object_repr__endswith="raw_passengers").exists()
+    assert AuditEvent.objects.filter(
+        action="catalog.table.update", object_repr__endswith="raw_passengers"
+    ).exists()
 
 
 def test_unreachable_source_fails_cleanly_and_changes_nothing(admin: Any, tmp_path: Any) -> None:
-    source = services.create_source(actor=admin, name="gone", dsn=f"sqlite:///{tmp_path / 'missing.db'}")
+    source = services.create_source(
+        actor=admin, name="gone", dsn=f"sqlite:///{tmp_path / 'missing.db'}"
+    )
     assets_before = Asset.objects.count()
     run = services.ingest_now(actor=admin, source=source)
     assert run.status == "failed"
@@ -105,4 +114,6 @@ def test_dsn_is_sealed_at_rest(admin: Any, demo_sqlite: str) -> None:
     assert "topsecret" not in raw and raw.startswith("v1:")
     assert services.source_dsn(source).endswith("/test")
     assert "topsecret" not in services.redacted_dsn(source)
-    assert "topsecret" not in str(AuditEvent.objects.filter(action="catalog.source.create").values_list("changes"))
+    assert "topsecret" not in str(
+        AuditEvent.objects.filter(action="catalog.source.create").values_list("changes")
+    )
