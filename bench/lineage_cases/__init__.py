@@ -1,0 +1,1 @@
+"""Hand-written lineage cases for bench/lineage_bench.py (see cases.py)."""
