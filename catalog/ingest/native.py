@@ -8,6 +8,7 @@ non-system schema. MySQL/MariaDB: database ``default`` and one schema per MySQL 
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,11 @@ def _read(
         snap = SchemaSnap(name=schema)
         comments = _bulk_comments(conn, kind, schema)
         columns_by_table = _bulk_columns(insp, query_schema, tables + views)
+        column_comments = (
+            {name: cols for name, (_, cols) in _sqlite_comments(conn).items()}
+            if kind == "sqlite"
+            else {}
+        )
         pks = _bulk_pks(insp, query_schema, tables)
         fks = _bulk_fks(insp, query_schema, tables)
         for name, is_view in [(t, False) for t in tables] + [(v, True) for v in views]:
@@ -175,7 +181,8 @@ def _read(
                         data_type=_type_name(col["type"]),
                         nullable=bool(col.get("nullable", True)),
                         position=pos,
-                        comment=col.get("comment") or "",
+                        comment=col.get("comment")
+                        or column_comments.get(name, {}).get(col["name"], ""),
                         is_primary_key=col["name"] in pk_cols,
                     )
                 )
@@ -245,7 +252,46 @@ def _bulk_fks(insp: Any, schema: str | None, names: list[str]) -> dict[str, list
         return {n: insp.get_foreign_keys(n, schema=schema) for n in names}
 
 
+_SQLITE_LINE_COMMENT = re.compile(r"^\s*(?P<code>.*?)\s*--\s*(?P<comment>.*?)\s*$")
+_IDENT = re.compile(r'^\s*(?:"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*))')
+
+
+def sqlite_ddl_comments(ddl: str) -> tuple[str, dict[str, str]]:
+    """SQLite keeps no comment catalog: read ``-- comments`` from the stored DDL.
+
+    The comment on the ``CREATE TABLE ... (`` line describes the table; a comment at
+    the end of a column definition line describes that column.
+    """
+    table_comment = ""
+    columns: dict[str, str] = {}
+    for i, line in enumerate(ddl.splitlines()):
+        match = _SQLITE_LINE_COMMENT.match(line)
+        if not match or not match.group("comment"):
+            continue
+        code, comment = match.group("code"), match.group("comment")
+        if i == 0 or code.upper().startswith("CREATE "):
+            table_comment = comment
+            continue
+        ident = _IDENT.match(code)
+        if ident is None:
+            continue
+        name = next(g for g in ident.groups() if g is not None).replace('""', '"')
+        if name.upper() in {"PRIMARY", "FOREIGN", "UNIQUE", "CHECK", "CONSTRAINT"}:
+            continue
+        columns[name] = comment
+    return table_comment, columns
+
+
+def _sqlite_comments(conn: sa.Connection) -> dict[str, tuple[str, dict[str, str]]]:
+    rows = conn.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'view')")
+    )
+    return {name: sqlite_ddl_comments(sql or "") for name, sql in rows}
+
+
 def _bulk_comments(conn: sa.Connection, kind: str, schema: str) -> dict[str, str]:
+    if kind == "sqlite":
+        return {name: table for name, (table, _) in _sqlite_comments(conn).items() if table}
     if kind == "postgresql":
         sql = sa.text(
             "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
