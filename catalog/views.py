@@ -135,7 +135,8 @@ def _facet_groups(
             values.append(
                 {"value": value, "label": label, "count": n, "active": active, "url": url}
             )
-        groups.append({"param": param, "heading": heading, "values": values})
+        if values:  # an empty group is noise
+            groups.append({"param": param, "heading": heading, "values": values})
     return groups
 
 

@@ -7,8 +7,8 @@ non-system schema. MySQL/MariaDB: database ``default`` and one schema per MySQL 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
