@@ -1,0 +1,15 @@
+-- mart_marketing_contacts: a copy of contact details of passengers who opted in.
+-- Personal data is duplicated here on purpose: erasure must find and remove these copies.
+
+CREATE TABLE mart_marketing_contacts AS
+SELECT
+    p.passenger_id,
+    p.first_name,
+    p.email,
+    p.phone,
+    p.country,
+    COALESCE(l.tier, 'none') AS loyalty_tier
+FROM stg_passengers AS p
+LEFT JOIN raw_loyalty_accounts AS l ON l.passenger_id = p.passenger_id
+WHERE p.marketing_opt_in = TRUE AND p.email IS NOT NULL;
+
