@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from access.api import views as access_api
 from audit.api import views as audit_api
 from custos import views as core_views
+from custos.metrics import metrics_view
 
 api_v1: list[Any] = [
     path("", include("catalog.api.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     re_path(r"^api/.*$", core_views.api_not_found),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_tasks_db",
+    "django_rq",
     "custos",
     "audit",
     "catalog",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "custos.metrics.MetricsMiddleware",
     "custos.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +176,13 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 
+# Scale-out job queue: CUSTOS_TASKS_BACKEND=django_tasks_rq.RQBackend + CUSTOS_REDIS_URL;
+# workers: `manage.py rqworker default --job-class django_tasks_rq.Job` on any number of hosts.
+RQ_QUEUES = {
+    "default": {"URL": env("CUSTOS_REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
+}
+
+CUSTOS_METRICS_TOKEN = env("CUSTOS_METRICS_TOKEN")
 CUSTOS_TOKEN_DEFAULT_DAYS = envint("CUSTOS_TOKEN_DEFAULT_DAYS", 90)
 CUSTOS_SEARCH_BACKEND = env("CUSTOS_SEARCH_BACKEND", "auto")
 CUSTOS_MAX_SQL_CHARS = envint("CUSTOS_MAX_SQL_CHARS", 1_000_000)
