@@ -61,3 +61,24 @@ check: lint typecheck
 
 clean:
 	rm -rf .venv var .mypy_cache .ruff_cache .pytest_cache
+
+# Production stack on this machine: gunicorn + RQ workers on Redis + PostgreSQL.
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/custos_prod
+PROD_WORKERS ?= 2
+.PHONY: run-prod
+run-prod: sync
+	@mkdir -p var/prod
+	@test -s var/prod/secret_key || (umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/prod/secret_key)
+	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='custos_prod'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE custos_prod"
+	@export DJANGO_SETTINGS_MODULE=custos.settings.production DATABASE_URL=$(PROD_DATABASE_URL) \
+	  CUSTOS_SECRET_KEY=$$(cat var/prod/secret_key) CUSTOS_DATA_DIR=$(CURDIR)/var/prod \
+	  CUSTOS_TASKS_BACKEND=django_tasks_rq.RQBackend CUSTOS_SSL_REDIRECT=false CUSTOS_SECURE_COOKIES=false \
+	  CUSTOS_HSTS_SECONDS=0 PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prod/metrics CUSTOS_LOG_FORMAT=json; \
+	  rm -rf var/prod/metrics && mkdir -p var/prod/metrics; \
+	  $(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py demo --size $(DEMO_SIZE) --targets $(DEMO_TARGETS) && \
+	  PIDS=""; for i in $$(seq 1 $(PROD_WORKERS)); do \
+	    $(PY) manage.py rqworker default --job-class django_tasks_rq.Job --name custos-local-$$i & PIDS="$$PIDS $$!"; done; \
+	  trap "kill $$PIDS 2>/dev/null" EXIT INT TERM; \
+	  .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) custos.wsgi:application
