@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "custos.auth_backends.ThrottledModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,6 +180,19 @@ SECURE_CSP = {
 # workers: `manage.py rqworker default --job-class django_tasks_rq.Job` on any number of hosts.
 RQ_QUEUES = {
     "default": {"URL": env("CUSTOS_REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
+}
+
+CUSTOS_LOGIN_MAX_FAILURES = envint("CUSTOS_LOGIN_MAX_FAILURES", 10)
+CUSTOS_LOGIN_LOCKOUT_SECONDS = envint("CUSTOS_LOGIN_LOCKOUT_SECONDS", 900)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CUSTOS_CACHE_URL"),
+        }
+        if env("CUSTOS_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 CUSTOS_METRICS_TOKEN = env("CUSTOS_METRICS_TOKEN")
