@@ -190,7 +190,10 @@ def run_ingestion(*, run: IngestionRun) -> IngestionRun:
     except Exception as exc:  # report, never leave a run stuck in "running"
         return _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {str(exc)[:500]}")
     counts = snapshot.counts()
-    return _finish(run, RunStatus.SUCCEEDED, stats={**counts, **stats.as_dict()})
+    run = _finish(run, RunStatus.SUCCEEDED, stats={**counts, **stats.as_dict()})
+    from privacy.services import scan_after_ingestion  # PII scan of new/changed columns
+    scan_after_ingestion(run=run)
+    return run
 
 
 def _finish(

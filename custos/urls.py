@@ -11,6 +11,7 @@ from custos.metrics import metrics_view
 
 api_v1: list[Any] = [
     path("", include("catalog.api.urls")),
+    path("", include("privacy.api.urls")),
     re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
     re_path(r"^tokens/(?P<pk>\d+)/?$", access_api.TokenDetail.as_view(), name="api-token"),
     re_path(r"^me/?$", access_api.Me.as_view(), name="api-me"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    path("", include("privacy.urls")),
     path("", include("catalog.urls")),
     re_path(r"^api/.*$", core_views.api_not_found),
 ]
