@@ -21,6 +21,7 @@ from access.roles import ADMIN, ANALYST, STEWARD, VIEWER, ensure_roles
 from catalog import services
 from catalog.demo import build_airline, server_available
 from catalog.models import Asset, AssetType, GlossaryTerm, Source
+from privacy.services import scan_now
 
 User = get_user_model()
 
@@ -259,6 +260,9 @@ def run_demo(
             raise RuntimeError(f"Ingestion of {name} failed: {run.error}")
         with transaction.atomic():
             curate(admin=admin, users=users, source=source)
+        scan = scan_now(actor=admin, source=source)
+        log(f"  {target}: PII scan {scan.status}: {scan.stats.get('pii_columns', 0)} personal-data columns "
+            f"of {scan.stats.get('columns', 0)} proposed for review")
         log(
             f"  {target}: {sum(built.tables.values())} rows in {len(built.tables)} tables, "
             f"catalogued as {name} ({run.stats.get('columns')} columns) in {built.seconds:.1f}s build"
