@@ -15,4 +15,5 @@ class AccessConfig(AppConfig):
     verbose_name = "Access control"
 
     def ready(self) -> None:
-        post_migrate.connect(_ensure_roles, sender=self)
+        # Every app's post_migrate: later apps' permissions must reach the roles too.
+        post_migrate.connect(_ensure_roles, dispatch_uid="custos.ensure_roles")

@@ -147,6 +147,8 @@ class Asset(TimeStamped):
 
     class Meta:
         ordering = ["fqn"]
+        # view = see metadata; query = read data through the governed gateway.
+        permissions = [("query_asset", "Can query data of asset")]
         indexes = [
             models.Index(fields=["parent", "position"]),
             models.Index(fields=["source", "type"]),

@@ -10,6 +10,7 @@ from custos import views as core_views
 from custos.metrics import metrics_view
 
 api_v1: list[Any] = [
+    path("", include("access.api.urls")),  # access (issue 7): before catalog (tables/{fqn}/preview)
     path("", include("catalog.api.urls")),
     path("", include("privacy.api.urls")),
     re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("privacy.urls")),
+    path("", include("access.urls")),  # access UI (issue 7): /query/, /access/...
     path("", include("catalog.urls")),
     re_path(r"^api/.*$", core_views.api_not_found),
 ]
