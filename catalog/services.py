@@ -191,6 +191,8 @@ def run_ingestion(*, run: IngestionRun) -> IngestionRun:
         return _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {str(exc)[:500]}")
     counts = snapshot.counts()
     run = _finish(run, RunStatus.SUCCEEDED, stats={**counts, **stats.as_dict()})
+    from lineage.services import ingest_views_after_run  # view lineage; never raises
+    ingest_views_after_run(run=run)
     from privacy.services import scan_after_ingestion  # PII scan of new/changed columns
     scan_after_ingestion(run=run)
     return run

@@ -12,6 +12,7 @@ from custos.metrics import metrics_view
 api_v1: list[Any] = [
     path("", include("access.api.urls")),  # access (issue 7): before catalog (tables/{fqn}/preview)
     path("", include("catalog.api.urls")),
+    path("", include("lineage.api.urls")),
     path("", include("privacy.api.urls")),
     re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
     re_path(r"^tokens/(?P<pk>\d+)/?$", access_api.TokenDetail.as_view(), name="api-token"),
