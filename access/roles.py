@@ -80,7 +80,7 @@ for _role, _extra in {
         "access.view_maskingpolicy",
         "access.view_grant",
     ],
-    STEWARD: ["catalog.query_asset", "access.view_maskingpolicy"],
+    STEWARD: ["catalog.query_asset", "access.view_maskingpolicy", "lineage.add_columnlineage"],
     ANALYST: ["catalog.query_asset"],
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]

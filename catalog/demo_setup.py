@@ -21,6 +21,8 @@ from access.roles import ADMIN, ANALYST, STEWARD, VIEWER, ensure_roles
 from catalog import services
 from catalog.demo import build_airline, server_available
 from catalog.models import Asset, AssetType, GlossaryTerm, Source
+from lineage.ingest.querylog import QueryEntry
+from lineage.services import ingest_sql
 from privacy.services import scan_now
 
 User = get_user_model()
@@ -260,9 +262,24 @@ def run_demo(
             raise RuntimeError(f"Ingestion of {name} failed: {run.error}")
         with transaction.atomic():
             curate(admin=admin, users=users, source=source)
+        lineage = ingest_sql(
+            source=source,
+            entries=[
+                QueryEntry(sql=script.sql, label=script.name, reference=f"demo:{script.name}")
+                for script in built.scripts
+            ],
+            kind="query_log",
+            actor=admin,
+        )
+        log(
+            f"  {target}: lineage: {lineage.write.column_edges} column edges from {lineage.statements} "
+            f"script statements ({lineage.statements_failed} unparsed)"
+        )
         scan = scan_now(actor=admin, source=source)
-        log(f"  {target}: PII scan {scan.status}: {scan.stats.get('pii_columns', 0)} personal-data columns "
-            f"of {scan.stats.get('columns', 0)} proposed for review")
+        log(
+            f"  {target}: PII scan {scan.status}: {scan.stats.get('pii_columns', 0)} personal-data columns "
+            f"of {scan.stats.get('columns', 0)} proposed for review"
+        )
         log(
             f"  {target}: {sum(built.tables.values())} rows in {len(built.tables)} tables, "
             f"catalogued as {name} ({run.stats.get('columns')} columns) in {built.seconds:.1f}s build"
