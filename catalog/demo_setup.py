@@ -232,6 +232,62 @@ def ensure_glossary(*, admin: Any) -> None:
             services.add_owner(actor=admin, term=term, user="sam", role="steward")
 
 
+DEMO_POLICIES: list[dict[str, Any]] = [
+    {
+        "name": "Analysts: partial e-mails",
+        "target_kind": "classification",
+        "entity": "EMAIL_ADDRESS",
+        "group": ANALYST,
+        "operator": "partial",
+    },
+    {
+        "name": "Analysts: pseudonymous phones",
+        "target_kind": "classification",
+        "entity": "PHONE_NUMBER",
+        "group": ANALYST,
+        "operator": "pseudonym",
+    },
+    {
+        "name": "Analysts: birth year only",
+        "target_kind": "classification",
+        "entity": "DATE_OF_BIRTH",
+        "group": ANALYST,
+        "operator": "generalise",
+        "params": {"to": "year"},
+    },
+    {
+        "name": "Stewards: clear e-mails",
+        "target_kind": "classification",
+        "entity": "EMAIL_ADDRESS",
+        "group": STEWARD,
+        "operator": "clear",
+    },
+    {
+        "name": "Stewards: clear names",
+        "target_kind": "classification",
+        "entity": "PERSON",
+        "group": STEWARD,
+        "operator": "clear",
+    },
+]
+
+
+def ensure_policies(*, admin: Any, log: Callable[[str], None]) -> None:
+    """Masking policies that make the demo's gateway and simulation meaningful."""
+    from access.models import MaskingPolicy
+    from access.services import create_policy
+    from custos.errors import DomainError
+
+    existing = set(MaskingPolicy.objects.values_list("name", flat=True))
+    for spec in DEMO_POLICIES:
+        if spec["name"] in existing:
+            continue
+        try:
+            create_policy(actor=admin, kind="masking", data=dict(spec))
+        except DomainError as exc:  # e.g. an operator parameter this version does not know
+            log(f"  policy {spec['name']!r} skipped: {exc.message}")
+
+
 def run_demo(
     *, size: str = "small", targets: list[str], log: Callable[[str], None] = print, seed: int = 42
 ) -> DemoReport:
@@ -239,6 +295,7 @@ def run_demo(
     users = ensure_users()
     admin = users["admin"]
     ensure_glossary(admin=admin)
+    ensure_policies(admin=admin, log=log)
     for target in targets:
         if target not in TARGETS:
             raise ValueError(f"Unknown demo target {target!r} (choose from {', '.join(TARGETS)}).")
