@@ -9,8 +9,13 @@ from django.db.models import QuerySet
 from audit.models import AuditEvent
 
 
+def can_view_all(user: Any) -> bool:
+    """Auditors and admins read the whole trail; everyone else only their own actions."""
+    return bool(user.is_superuser or user.has_perm("audit.view_auditevent"))
+
+
 def events_for(user: Any) -> QuerySet[AuditEvent]:
-    if user.is_superuser or user.has_perm("audit.view_auditevent"):
+    if can_view_all(user):
         return AuditEvent.objects.all()
     return AuditEvent.objects.filter(actor=user)
 

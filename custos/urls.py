@@ -19,6 +19,7 @@ api_v1: list[Any] = [
     re_path(r"^me/?$", access_api.Me.as_view(), name="api-me"),
     re_path(r"^audit/events/?$", audit_api.EventList.as_view(), name="api-audit-events"),
     re_path(r"^audit/verify/?$", audit_api.Verify.as_view(), name="api-audit-verify"),
+    path("audit/", include("audit.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("privacy.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("access.urls")),  # access UI (issue 7): /query/, /access/...
     path("", include("catalog.urls")),
     re_path(r"^api/.*$", core_views.api_not_found),
