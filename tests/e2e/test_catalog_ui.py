@@ -195,7 +195,7 @@ def test_steward_creates_a_term_and_links_a_column(
     page.get_by_role("button", name="Create term").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Contact Email")
-    expect(page.get_by_role("status")).to_contain_text("Created Contact Email.")
+    expect(page.locator(".messages [role=status]")).to_contain_text("Created Contact Email.")
     expect(page.locator("#linked")).to_contain_text("Not linked to any column or table yet.")
 
     link = page.get_by_label("Link a column or table")
@@ -233,7 +233,7 @@ def test_steward_assigns_and_removes_an_owner(
     owners.get_by_label("Add a user, or group:Name").fill("alice")
     owners.get_by_label("Role").select_option("steward")
     owners.get_by_role("button", name="Add owner").click()
-    expect(page.get_by_role("status")).to_contain_text("Added alice as steward.")
+    expect(page.locator(".messages [role=status]")).to_contain_text("Added alice as steward.")
     expect(owners.locator("ul.people li")).to_have_text([re.compile(r"alice\s+Steward")])
     expect(page.locator("#history")).to_contain_text("sam added alice as steward")
 
@@ -262,7 +262,7 @@ def test_sources_page_shows_runs_and_starts_an_ingestion(
     expect(runs.first).to_contain_text("Succeeded")
     expect(runs.first).to_contain_text("22 tables")
     page.get_by_role("button", name="Ingest now").click()
-    expect(page.get_by_role("status").first).to_contain_text("Ingestion of air started")
+    expect(page.locator(".messages [role=status]").first).to_contain_text("Ingestion of air started")
     page.reload()
     expect(runs).to_have_count(2)
     expect(runs.first).to_contain_text("Succeeded")
