@@ -192,8 +192,10 @@ def run_ingestion(*, run: IngestionRun) -> IngestionRun:
     counts = snapshot.counts()
     run = _finish(run, RunStatus.SUCCEEDED, stats={**counts, **stats.as_dict()})
     from lineage.services import ingest_views_after_run  # view lineage; never raises
+
     ingest_views_after_run(run=run)
     from privacy.services import scan_after_ingestion  # PII scan of new/changed columns
+
     scan_after_ingestion(run=run)
     return run
 

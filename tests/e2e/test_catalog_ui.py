@@ -262,7 +262,9 @@ def test_sources_page_shows_runs_and_starts_an_ingestion(
     expect(runs.first).to_contain_text("Succeeded")
     expect(runs.first).to_contain_text("22 tables")
     page.get_by_role("button", name="Ingest now").click()
-    expect(page.locator(".messages [role=status]").first).to_contain_text("Ingestion of air started")
+    expect(page.locator(".messages [role=status]").first).to_contain_text(
+        "Ingestion of air started"
+    )
     page.reload()
     expect(runs).to_have_count(2)
     expect(runs.first).to_contain_text("Succeeded")
