@@ -137,7 +137,7 @@ def _pg_admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_SERVER + "postgres", autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 # -- worker (inside Django) ------------------------------------------------------------------
@@ -418,7 +418,7 @@ def measure(shape: dict[str, Any], n: int) -> dict[str, Any]:
 
     def rest_up(pk: int) -> int:
         resp = client.get(
-            f"/api/v1/lineage/{fqn[pk]}", {"direction": "up", "depth": 10, "level": "column"}
+            f"/api/v1/lineage/{fqn[pk]}", {"direction": "up", "depth": "10", "level": "column"}
         )
         assert resp.status_code == 200, resp.content[:300]
         return len(resp.json()["nodes"])

@@ -42,6 +42,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OM_PYTHON = ROOT / ".venv-ingest" / "bin" / "python"
@@ -210,7 +211,7 @@ def build_dataset(values_per_column: int, seed: int) -> list[Row]:
         for index, locale in enumerate(locales):
             fake = fakers[locale]
             name = names[index % len(names)]
-            add(name, label, lambda fake=fake: wrap(getattr(fake, method)()))
+            add(name, label, lambda fake=fake: wrap(getattr(fake, method)()))  # type: ignore[misc]
 
     en = fakers["en_US"]
     # --- positives ---------------------------------------------------------------------
@@ -228,7 +229,7 @@ def build_dataset(values_per_column: int, seed: int) -> list[Row]:
         add(name, "CREDIT_CARD", lambda: en.credit_card_number())
     for name, locale in (("iban", "de_DE"), ("kontonummer", "de_DE"), ("rekening", "nl_NL"),
                          ("c5", "fr_FR"), ("bank_account", "es_ES")):  # fmt: skip
-        add(name, "IBAN_CODE", lambda fake=fakers[locale]: fake.iban())
+        add(name, "IBAN_CODE", lambda fake=fakers[locale]: fake.iban())  # type: ignore[misc]
     for name in ("ip_address", "client_ip", "c9"):
         add(name, "IP_ADDRESS", lambda: rng.choice((en.ipv4(), en.ipv4_public())))
     add("last_login_ip", "IP_ADDRESS", lambda: en.ipv6())
@@ -491,7 +492,9 @@ def _fmt(value: float) -> str:
     return f"{value:5.2f}"
 
 
-def report(rows: list[Row], ours: dict, om: dict | None, om_error: str | None) -> None:  # type: ignore[type-arg]
+def report(
+    rows: list[Row], ours: dict[str, Any], om: dict[str, Any] | None, om_error: str | None
+) -> None:
     truths = [label for _, label, _, _ in rows]
     our_preds = [r["entity"] for r in ours["results"]]
     ours_score = score(truths, our_preds)
@@ -524,7 +527,7 @@ def report(rows: list[Row], ours: dict, om: dict | None, om_error: str | None) -
         header += f" | {'OM P':>6} {'R':>5} {'F1':>5}"
     print(header)
     print("-" * len(header))
-    for label, (p, r, f, support) in ours_score["per_entity"].items():  # type: ignore[union-attr]
+    for label, (p, r, f, support) in ours_score["per_entity"].items():  # type: ignore[attr-defined]
         line = f"{label:24} {support:>3} | {_fmt(p):>8} {_fmt(r)} {_fmt(f)}"
         if om_score:
             op, orr, of, _ = om_score["per_entity"][label]  # type: ignore[index]

@@ -96,7 +96,7 @@ def _real(url: str, table: str) -> tuple[set[str], set[str]]:
 
 
 def _leaks(rows: list[list[Any]], secrets: set[str]) -> list[str]:
-    found = []
+    found: list[Any] = []
     for row in rows:
         for value in row:
             if value is None:

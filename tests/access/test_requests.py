@@ -160,6 +160,7 @@ def test_bad_requests_are_4xx(api: Any, viewer: Any, body: dict[str, Any]) -> No
 def test_bad_decisions_are_4xx(api: Any, admin: Any, viewer: Any) -> None:
     req = ask(api, viewer, [TABLE]).json()
     url = f"/api/v1/access-requests/{req['id']}/approve"
+    body: Any
     for body in (
         {"assets": ["air.x"]},
         {"assets": []},

@@ -46,7 +46,7 @@ def _short(fqn: str) -> str:
 
 def stored_column_edges() -> set[tuple[str, str, str]]:
     return {
-        (e.source.fqn, e.target.fqn, e.transform)
+        (e.source.fqn, e.target.fqn, e.transform)  # type: ignore[union-attr]
         for e in ColumnLineage.objects.select_related("source", "target")
         if e.source_id and e.target_id
     }

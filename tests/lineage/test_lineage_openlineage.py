@@ -213,6 +213,7 @@ def test_malformed_events_are_400_json(
 def test_non_object_bodies_and_permissions(
     api: Any, admin: Any, alice: Any, catalog_source: Any
 ) -> None:
+    body: Any
     for body in ([], "text"):
         resp = api(admin).post("/api/v1/lineage", body, format="json")
         assert resp.status_code == 400 and "error" in resp.json()

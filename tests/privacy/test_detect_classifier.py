@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def fake() -> Faker:
     return Faker(["en_US", "en_GB", "de_DE", "id_ID"])
 
 
-def classify(name: str, values: list[object], **kwargs: str) -> ColumnResult:
+def classify(name: str, values: Sequence[object], **kwargs: str) -> ColumnResult:
     return get_classifier().classify(ColumnSample(name=name, values=values, **kwargs))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -11,7 +12,7 @@ from privacy.detect.checksums import luhn_valid
 from privacy.detect.guards import guard_factor, name_guard, value_guards
 
 
-def _classify(name: str, values: list[object]) -> str | None:
+def _classify(name: str, values: Sequence[object]) -> str | None:
     return get_classifier().classify(ColumnSample(name=name, values=values)).entity
 
 
