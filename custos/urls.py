@@ -13,6 +13,7 @@ api_v1: list[Any] = [
     path("", include("access.api.urls")),  # access (issue 7): before catalog (tables/{fqn}/preview)
     path("", include("catalog.api.urls")),
     path("", include("lineage.api.urls")),
+    path("", include("gdpr.api.urls")),  # GDPR (issue 9): before privacy.api.urls
     path("", include("privacy.api.urls")),
     re_path(r"^tokens/?$", access_api.TokenList.as_view(), name="api-tokens"),
     re_path(r"^tokens/(?P<pk>\d+)/?$", access_api.TokenDetail.as_view(), name="api-token"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("audit/", include("audit.urls")),
     path("", include("access.urls")),  # access UI (issue 7): /query/, /access/...
+    path("", include("gdpr.urls")),  # GDPR UI (issue 9): /privacy/requests/...
     path("", include("catalog.urls")),
     re_path(r"^api/.*$", core_views.api_not_found),
 ]
