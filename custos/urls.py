@@ -25,6 +25,7 @@ api_v1: list[Any] = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("", include("catalog.om.urls")),  # /om/api/v1/... (OpenMetadata), /api/v1/om/...
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz", core_views.healthz, name="healthz"),

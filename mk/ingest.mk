@@ -21,7 +21,7 @@ ingest-env: $(INGEST_VENV)/.installed
 $(INGEST_VENV)/.installed: $(INGEST_CONSTRAINTS) mk/ingest.mk
 	python3 -m uv venv --allow-existing --python $(INGEST_PYTHON) $(INGEST_VENV)
 	python3 -m uv pip install --python $(INGEST_VENV)/bin/python \
-		--constraint $(INGEST_CONSTRAINTS) "$(INGEST_PACKAGE)"
+		--compile-bytecode --constraint $(INGEST_CONSTRAINTS) "$(INGEST_PACKAGE)"
 	touch $@
 
 ingest-env-clean:

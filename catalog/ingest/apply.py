@@ -8,15 +8,16 @@ their metadata if they reappear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 import audit.services as audit
 from catalog import search
+from catalog.ingest.native import gc_paused
 from catalog.ingest.snapshot import SourceSnap, TableSnap, make_fqn
 from catalog.models import Asset, AssetType, DriftEvent, DriftKind, IngestionRun, Source
 
@@ -41,6 +42,60 @@ class ApplyStats:
         }
 
 
+def _insert_assets(assets: list[Asset]) -> None:
+    """``Asset.objects.bulk_create(assets)`` without the ORM's per-value cost.
+
+    Django compiles each value of a bulk insert through several layers (~10 us a value,
+    22 values a row): at a million columns that was most of the ingest. Asset values are
+    plain str/int/bool/None, which both drivers take as they are; timestamps and JSON are
+    prepared by their fields, as Django would. Ids come back from RETURNING in row order
+    (what bulk_create relies on too). Backends without RETURNING use bulk_create.
+    """
+    if not assets:
+        return
+    if not connection.features.can_return_rows_from_bulk_insert:
+        Asset.objects.bulk_create(assets)
+        return
+    meta = Asset._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    relations: list[Any] = [f for f in fields if f.is_relation]
+    now = timezone.now()
+    for asset in assets:  # what the auto_now / auto_now_add pre_save hooks do
+        asset.created = asset.updated = now
+        for f in relations:  # a parent saved after it was assigned: take its new id
+            if getattr(asset, f.attname) is None and f.is_cached(asset):
+                related = f.get_cached_value(asset)
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{f.name} of {asset.fqn} is not saved yet.")
+                    setattr(asset, f.attname, related.pk)
+    prepared = {f.attname for f in fields if isinstance(f, models.DateTimeField | models.JSONField)}
+    stamp_db = meta.get_field("created").get_db_prep_save(now, connection)
+    size = max(1, min(len(assets), connection.ops.bulk_batch_size(fields, assets)))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    head = f"INSERT INTO {qn(str(meta.db_table))} ({columns}) VALUES "
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cur:
+        for start in range(0, len(assets), size):
+            chunk = assets[start : start + size]
+            params: list[Any] = []
+            for asset in chunk:
+                for f in fields:
+                    value = getattr(asset, f.attname)
+                    if f.attname in prepared and value is not None:
+                        value = stamp_db if value is now else f.get_db_prep_save(value, connection)
+                    params.append(value)
+            cur.execute(
+                f"{head}{', '.join([row_sql] * len(chunk))} RETURNING {qn(str(meta.pk.column))}",
+                params,
+            )
+            for asset, (pk,) in zip(chunk, cur.fetchall(), strict=True):
+                asset.pk = pk
+                asset._state.adding = False
+                asset._state.db = connection.alias
+
+
 def root_asset(source: Source) -> Asset:
     return Asset.objects.get(source=source, type=AssetType.SOURCE)
 
@@ -56,6 +111,8 @@ class _Applier:
         run: IngestionRun | None,
         progress: Callable[[int, int, str], None] | None,
         prune: bool = True,
+        prune_within: Collection[str] | None = None,
+        also_seen: Collection[str] = (),
     ) -> None:
         self.source = source
         self.run = run
@@ -67,8 +124,12 @@ class _Applier:
         self.by_fqn: dict[str, Asset] = {
             a.fqn: a for a in Asset.objects.filter(source=source).exclude(type=AssetType.SOURCE)
         }
-        self.seen: set[str] = set()
+        self.seen: set[str] = set(also_seen)
+        # Partial snapshots (OpenMetadata batches): prune only under these FQNs.
+        self.prune_within = set(prune_within) if prune_within is not None else None
+        self.snap_tables: set[str] = set()
         self.touched: list[Asset] = []  # assets whose search entry must be refreshed
+        self.inserted: list[Asset] = []  # assets inserted by this run (no entry yet)
         self.drift: list[DriftEvent] = []
         self.table_events: list[tuple[str, Asset, dict[str, Any]]] = []
 
@@ -91,10 +152,10 @@ class _Applier:
 
     def _save_new(self, assets: list[Asset]) -> None:
         for i in range(0, len(assets), BATCH):
-            Asset.objects.bulk_create(assets[i : i + BATCH])
+            _insert_assets(assets[i : i + BATCH])
         for a in assets:
             self.by_fqn[a.fqn] = a
-        self.touched.extend(assets)
+        self.inserted.extend(assets)
 
     # -- main ------------------------------------------------------------------------
     def apply(self, snap: SourceSnap) -> ApplyStats:
@@ -136,6 +197,7 @@ class _Applier:
                 new_tables: list[tuple[Asset, TableSnap]] = []
                 for tb in sc.tables:
                     tb_fqn = make_fqn(self.source.name, db.name, sc.name, tb.name)
+                    self.snap_tables.add(tb_fqn)
                     tb_asset, new = self._node(
                         tb_fqn,
                         type=AssetType.VIEW if tb.kind == "view" else AssetType.TABLE,
@@ -190,6 +252,7 @@ class _Applier:
         self.stats.drift = len(self.drift)
         for action, asset, changes in self.table_events:
             audit.record(action=action, obj=asset, changes=changes)
+        search.index_assets(self.inserted, new=True)
         search.index_assets(self.touched)
         return self.stats
 
@@ -204,16 +267,17 @@ class _Applier:
             self.stats.updated += 1
 
     def _new_column(self, table: Asset, c: Any, fqn: str) -> Asset:
+        # ids, not objects: skips the related-object setters (a million columns per run)
         return Asset(
-            source=self.source,
+            source_id=self.source.pk,
             type=AssetType.COLUMN,
             fqn=fqn,
             name=c.name,
-            parent=table,
+            parent_id=table.pk,
             root_ref_id=table.root_ref_id,
             database_ref_id=table.database_ref_id,
             schema_ref_id=table.schema_ref_id,
-            table_ref=table,
+            table_ref_id=table.pk,
             data_type=c.data_type,
             nullable=c.nullable,
             position=c.position,
@@ -404,8 +468,25 @@ class _Applier:
         if updates:
             Asset.objects.bulk_update(updates, ["references"], batch_size=BATCH)
 
+    def _prunable(self, asset: Asset, by_id: dict[int, Asset]) -> bool:
+        """Whether a missing asset may be marked deleted (always, for a full snapshot)."""
+        if self.prune_within is None:
+            return True
+        refs = (asset.id, asset.table_ref_id, asset.schema_ref_id, asset.database_ref_id)
+        fqns = [by_id[r].fqn for r in refs if r and r in by_id]
+        if not any(f in self.prune_within for f in fqns):
+            return False
+        table = by_id.get(asset.table_ref_id or 0)
+        # a column of a table reported alive but not in this snapshot: its shape is unknown
+        return not (
+            table is not None and table.fqn in self.seen and table.fqn not in self.snap_tables
+        )
+
     def _mark_missing(self) -> None:
         gone = [a for f, a in self.by_fqn.items() if f not in self.seen and a.deleted_at is None]
+        if self.prune_within is not None:
+            index = self._by_id()
+            gone = [a for a in gone if self._prunable(a, index)]
         if not gone:
             return
         tables = [a for a in gone if a.type in (AssetType.TABLE, AssetType.VIEW)]
@@ -458,10 +539,19 @@ def apply_snapshot(
     run: IngestionRun | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     prune: bool = True,
+    prune_within: Collection[str] | None = None,
+    also_seen: Collection[str] = (),
 ) -> ApplyStats:
-    """Upsert ``snapshot`` into the catalog in one transaction and record drift and audit."""
-    with transaction.atomic():
-        stats = _Applier(source, run, progress, prune).apply(snapshot)
+    """Upsert ``snapshot`` into the catalog in one transaction and record drift and audit.
+
+    ``prune=True`` marks every asset of the source missing from ``snapshot`` deleted. For a
+    partial snapshot, ``prune_within`` limits that to assets at or under the given FQNs
+    (e.g. the snapshot's tables, so dropped columns are seen, plus a schema whose stale
+    tables the client asked to delete), and ``also_seen`` names assets known to still exist
+    although the snapshot does not carry them.
+    """
+    with gc_paused(), transaction.atomic():
+        stats = _Applier(source, run, progress, prune, prune_within, also_seen).apply(snapshot)
         Source.objects.filter(pk=source.pk).update(last_ingested_at=timezone.now())
         audit.record(
             action="catalog.source.ingest",

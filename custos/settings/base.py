@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "custos",
     "audit",
     "catalog",
+    "catalog.om",
     "gdpr",  # GDPR (issue 9): before access, whose post_migrate assigns gdpr perms to roles
     "access",
     "lineage",
