@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -137,6 +137,22 @@ class RequestDecision(APIView):
         return Response(request_out(workflow.request_by_id(request.user, req.pk), request.user))
 
 
+# One view class per decision so each endpoint gets its own operationId in the schema.
+@extend_schema_view(post=extend_schema(operation_id="access_request_approve"))
+class RequestApprove(RequestDecision):
+    action = "approve"
+
+
+@extend_schema_view(post=extend_schema(operation_id="access_request_deny"))
+class RequestDeny(RequestDecision):
+    action = "deny"
+
+
+@extend_schema_view(post=extend_schema(operation_id="access_request_revoke"))
+class RequestRevoke(RequestDecision):
+    action = "revoke"
+
+
 class GrantList(APIView):
     @extend_schema(responses=dict, operation_id="grant_list")
     def get(self, request: Request) -> Response:
@@ -151,7 +167,7 @@ class GrantList(APIView):
 
 
 class GrantRevoke(APIView):
-    @extend_schema(responses=dict, operation_id="grant_revoke")
+    @extend_schema(request=None, responses=dict, operation_id="grant_revoke")
     def post(self, request: Request, pk: int) -> Response:
         grant = Grant.objects.select_related("user", "asset").filter(pk=pk).first()
         if grant is None or not (

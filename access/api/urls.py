@@ -24,17 +24,17 @@ urlpatterns = [
     ),
     re_path(
         r"^access-requests/(?P<pk>\d+)/approve/?$",
-        request_views.RequestDecision.as_view(action="approve"),
+        request_views.RequestApprove.as_view(),
         name="api-access-request-approve",
     ),
     re_path(
         r"^access-requests/(?P<pk>\d+)/deny/?$",
-        request_views.RequestDecision.as_view(action="deny"),
+        request_views.RequestDeny.as_view(),
         name="api-access-request-deny",
     ),
     re_path(
         r"^access-requests/(?P<pk>\d+)/revoke/?$",
-        request_views.RequestDecision.as_view(action="revoke"),
+        request_views.RequestRevoke.as_view(),
         name="api-access-request-revoke",
     ),
     re_path(r"^access/grants/?$", request_views.GrantList.as_view(), name="api-grants"),

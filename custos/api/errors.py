@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -46,6 +47,13 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
         return Response(error_body("bad_request", "Malformed request."), status=400)
     if isinstance(exc, Http404):
         return Response(error_body("not_found", str(exc) or "Not found."), status=404)
+    if isinstance(exc, DataError):
+        # The database refused a client-supplied value: NUL characters in text (PostgreSQL),
+        # a number out of range, a string too long for its column. Bad input, not a fault.
+        return Response(
+            error_body("bad_request", "A value in the request cannot be stored or searched."),
+            status=400,
+        )
     if isinstance(exc, DjangoPermissionDenied):
         return Response(error_body("permission_denied", "Permission denied."), status=403)
     if isinstance(exc, DjangoValidationError):

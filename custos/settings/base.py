@@ -158,6 +158,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several components get one stable name (no hashed "StatusF6eEnum").
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "catalog.models.RunStatus",
+        "ClassificationStatusEnum": "catalog.models.ClassificationStatus",
+        "TermStatusEnum": "catalog.models.TermStatus",
+    },
 }
 
 TASKS = {

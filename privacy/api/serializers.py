@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Classification
@@ -14,6 +15,13 @@ MAX_VALUES = 1000
 MAX_VALUE_CHARS = 10_000
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}],
+        "nullable": True,
+        "description": "A JSON scalar (string, number, boolean or null).",
+    }
+)
 class ScalarField(serializers.Field):
     """A JSON scalar (string, number, boolean or null)."""
 
