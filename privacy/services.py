@@ -166,7 +166,16 @@ def run_scan(*, scan: ScanRun) -> ScanRun:
     from catalog.services import source_dsn
     from privacy.scanning import execute
 
-    return execute(scan, source_dsn(scan.source))
+    scan = execute(scan, source_dsn(scan.source))
+    if scan.status == "succeeded":
+        from privacy.propagation_service import propagate_source
+
+        try:  # propagation problems never fail the scan; they are logged
+            stats = propagate_source(source=scan.source).as_dict()
+            logger.info("propagation after scan %s: %s", scan.pk, stats)
+        except Exception:
+            logger.exception("propagation after scan %s failed", scan.pk)
+    return scan
 
 
 def scan_now(*, actor: Any, source: Source, table: Asset | None = None) -> ScanRun:

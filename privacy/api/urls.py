@@ -3,6 +3,11 @@ from django.urls import re_path
 from privacy.api import views
 
 urlpatterns = [
+    re_path(
+        r"^privacy/propagation/(?P<fqn>.+?)/?$",
+        views.Propagation.as_view(),
+        name="api-privacy-propagation",
+    ),
     re_path(r"^privacy/classify/?$", views.Classify.as_view(), name="api-privacy-classify"),
     re_path(r"^privacy/scans/?$", views.ScanList.as_view(), name="api-privacy-scans"),
     re_path(r"^privacy/scans/(?P<pk>\d+)/?$", views.ScanDetail.as_view(), name="api-privacy-scan"),

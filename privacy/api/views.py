@@ -203,3 +203,23 @@ class Detokenize(APIView):
             actor=request.user, tokens=data["tokens"], reason=data["reason"]
         )
         return Response({"results": results})
+
+
+class Propagation(APIView):
+    """Where a column's classifications flow downstream, and where (and why) they stop."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="privacy_propagation")
+    def get(self, request: Request, fqn: str) -> Response:
+        from privacy.propagation_service import explain_column
+
+        column = catalog_selectors.column_by_fqn(request.user, fqn)
+        body = explain_column(column)
+        visible = set(
+            catalog_selectors.visible_assets(request.user)
+            .filter(fqn__in={r["column"] for r in body["reaches"] + body["stops"]})
+            .values_list("fqn", flat=True)
+        )
+        # Never name columns the caller may not see (lineage hides such hops too).
+        body["reaches"] = [r for r in body["reaches"] if r["column"] in visible]
+        body["stops"] = [r for r in body["stops"] if r["column"] in visible]
+        return Response(body)
