@@ -191,6 +191,7 @@ def test_legal_hold_keeps_or_anonymises_and_verification_justifies(
 
 def test_bad_input_gives_json_4xx(api: Any, dpo: Any, air: tuple[Any, str]) -> None:
     c = api(dpo)
+    body: Any
     for body in (
         {},
         {"identifiers": {}},
