@@ -71,9 +71,9 @@ def demo_sqlite(_demo_template: Path, tmp_path: Path) -> str:
 @pytest.fixture
 def page(page: Page) -> Iterator[Page]:
     # Generous enough for a loaded CI machine, short enough to fail fast on a real bug.
-    page.set_default_timeout(10_000)
-    page.set_default_navigation_timeout(20_000)
-    expect.set_options(timeout=10_000)
+    page.set_default_timeout(20_000)
+    page.set_default_navigation_timeout(30_000)
+    expect.set_options(timeout=20_000)
     yield page
     # Leave the app before the database is flushed: a self-refreshing page (sources, scans)
     # must not have a request in flight while the test database is truncated (deadlock).
