@@ -133,6 +133,12 @@ class _Applier:
         self.drift: list[DriftEvent] = []
         self.table_events: list[tuple[str, Asset, dict[str, Any]]] = []
 
+    def _drift(self, table: Asset, kind: str, **fields: Any) -> None:
+        """Queue one drift event of this run (written in bulk at the end)."""
+        self.drift.append(
+            DriftEvent(table=table, run=self.run, kind=kind, detected_at=self.now, **fields)
+        )
+
     # -- helpers ---------------------------------------------------------------------
     def _node(self, fqn: str, **fields: Any) -> tuple[Asset, bool]:
         self.seen.add(fqn)
@@ -225,14 +231,8 @@ class _Applier:
                             fqn = tb_asset.fqn + "." + make_fqn(c.name)
                             self.seen.add(fqn)
                             cols.append(self._new_column(tb_asset, c, fqn))
-                        self.drift.append(
-                            DriftEvent(
-                                table=tb_asset,
-                                run=self.run,
-                                kind=DriftKind.TABLE_ADDED,
-                                after={"columns": len(tb.columns)},
-                                detected_at=self.now,
-                            )
+                        self._drift(
+                            tb_asset, DriftKind.TABLE_ADDED, after={"columns": len(tb.columns)}
                         )
                         self.table_events.append(
                             (
@@ -290,24 +290,16 @@ class _Applier:
         changes: dict[str, Any] = {}
         if asset.deleted_at is not None:
             asset.deleted_at = None
-            self.drift.append(
-                DriftEvent(
-                    table=asset, run=self.run, kind=DriftKind.TABLE_RESTORED, detected_at=self.now
-                )
-            )
+            self._drift(asset, DriftKind.TABLE_RESTORED)
             changes["restored"] = True
         if self._refresh_comment(asset, tb.comment):
             changes["comment"] = True
         if tb.kind == "view" and asset.view_sql != tb.view_sql:
-            self.drift.append(
-                DriftEvent(
-                    table=asset,
-                    run=self.run,
-                    kind=DriftKind.VIEW_CHANGED,
-                    before={"sql": asset.view_sql[:2000]},
-                    after={"sql": tb.view_sql[:2000]},
-                    detected_at=self.now,
-                )
+            self._drift(
+                asset,
+                DriftKind.VIEW_CHANGED,
+                before={"sql": asset.view_sql[:2000]},
+                after={"sql": tb.view_sql[:2000]},
             )
             asset.view_sql = tb.view_sql
             changes["view_sql"] = True
@@ -324,15 +316,11 @@ class _Applier:
             col = existing.get(c.name)
             if col is None:
                 new_cols.append(self._new_column(asset, c, fqn))
-                self.drift.append(
-                    DriftEvent(
-                        table=asset,
-                        run=self.run,
-                        kind=DriftKind.COLUMN_ADDED,
-                        column_name=c.name,
-                        after={"data_type": c.data_type, "nullable": c.nullable},
-                        detected_at=self.now,
-                    )
+                self._drift(
+                    asset,
+                    DriftKind.COLUMN_ADDED,
+                    column_name=c.name,
+                    after={"data_type": c.data_type, "nullable": c.nullable},
                 )
                 schema_changes.append({"column": c.name, "change": "added"})
                 continue
@@ -340,28 +328,20 @@ class _Applier:
             if col.deleted_at is not None:
                 col.deleted_at = None
                 dirty = True
-                self.drift.append(
-                    DriftEvent(
-                        table=asset,
-                        run=self.run,
-                        kind=DriftKind.COLUMN_ADDED,
-                        column_name=c.name,
-                        after={"data_type": c.data_type, "restored": True},
-                        detected_at=self.now,
-                    )
+                self._drift(
+                    asset,
+                    DriftKind.COLUMN_ADDED,
+                    column_name=c.name,
+                    after={"data_type": c.data_type, "restored": True},
                 )
                 schema_changes.append({"column": c.name, "change": "restored"})
             if col.data_type != c.data_type:
-                self.drift.append(
-                    DriftEvent(
-                        table=asset,
-                        run=self.run,
-                        kind=DriftKind.TYPE_CHANGED,
-                        column_name=c.name,
-                        before={"data_type": col.data_type},
-                        after={"data_type": c.data_type},
-                        detected_at=self.now,
-                    )
+                self._drift(
+                    asset,
+                    DriftKind.TYPE_CHANGED,
+                    column_name=c.name,
+                    before={"data_type": col.data_type},
+                    after={"data_type": c.data_type},
                 )
                 schema_changes.append(
                     {
@@ -374,16 +354,12 @@ class _Applier:
                 col.data_type = c.data_type
                 dirty = True
             if col.nullable != c.nullable:
-                self.drift.append(
-                    DriftEvent(
-                        table=asset,
-                        run=self.run,
-                        kind=DriftKind.NULLABLE_CHANGED,
-                        column_name=c.name,
-                        before={"nullable": col.nullable},
-                        after={"nullable": c.nullable},
-                        detected_at=self.now,
-                    )
+                self._drift(
+                    asset,
+                    DriftKind.NULLABLE_CHANGED,
+                    column_name=c.name,
+                    before={"nullable": col.nullable},
+                    after={"nullable": c.nullable},
                 )
                 schema_changes.append({"column": c.name, "change": "nullable", "after": c.nullable})
                 col.nullable = c.nullable
@@ -492,15 +468,7 @@ class _Applier:
         tables = [a for a in gone if a.type in (AssetType.TABLE, AssetType.VIEW)]
         gone_table_ids = {t.id for t in tables}
         for t in tables:
-            self.drift.append(
-                DriftEvent(
-                    table=t,
-                    run=self.run,
-                    kind=DriftKind.TABLE_DROPPED,
-                    before={"kind": t.type},
-                    detected_at=self.now,
-                )
-            )
+            self._drift(t, DriftKind.TABLE_DROPPED, before={"kind": t.type})
             self.table_events.append(("catalog.table.delete", t, {"reason": "missing from source"}))
         by_id = self._by_id()
         for col in (
@@ -508,15 +476,8 @@ class _Applier:
         ):
             table = by_id.get(col.table_ref_id or 0)
             if table is not None and table.fqn in self.seen:
-                self.drift.append(
-                    DriftEvent(
-                        table=table,
-                        run=self.run,
-                        kind=DriftKind.COLUMN_REMOVED,
-                        column_name=col.name,
-                        before=_col_state(col),
-                        detected_at=self.now,
-                    )
+                self._drift(
+                    table, DriftKind.COLUMN_REMOVED, column_name=col.name, before=_col_state(col)
                 )
                 self.table_events.append(
                     (
