@@ -24,6 +24,13 @@ from custos.errors import NotFound, PermissionDenied, ValidationFailed
 User = get_user_model()
 
 
+def _object_body(request: Request) -> dict[str, Any]:
+    """The JSON body as an object (a list or scalar body is a 400, not a crash)."""
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("The request body must be a JSON object.")
+    return dict(request.data)
+
+
 def _can_read_policies(user: Any) -> bool:
     return bool(
         user.is_superuser
@@ -71,7 +78,7 @@ class PolicyList(APIView):
     @extend_schema(request=dict, responses=dict, operation_id="policy_create")
     def post(self, request: Request, kind: str) -> Response:
         kind = _kind(kind)
-        policy = services.create_policy(actor=request.user, kind=kind, data=dict(request.data))
+        policy = services.create_policy(actor=request.user, kind=kind, data=_object_body(request))
         return Response(_out(kind, policy), status=status.HTTP_201_CREATED)
 
 
@@ -83,7 +90,7 @@ class PolicyDetail(APIView):
     @extend_schema(request=dict, responses=dict, operation_id="policy_update")
     def patch(self, request: Request, kind: str, pk: int) -> Response:
         policy = services.update_policy(
-            actor=request.user, policy=_policy(request.user, kind, pk), data=dict(request.data)
+            actor=request.user, policy=_policy(request.user, kind, pk), data=_object_body(request)
         )
         return Response(_out(kind, policy))
 

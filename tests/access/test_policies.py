@@ -300,3 +300,10 @@ def test_draft_policy_can_be_tested_before_saving(
         .status_code
         == 403
     )
+
+
+def test_policy_body_must_be_an_object(api: Any, admin: Any) -> None:
+    for kind in ("rule", "masking", "row_filter"):
+        resp = api(admin).post(f"/api/v1/access/policies/{kind}", [None, None], format="json")
+        assert resp.status_code == 400
+        assert resp.json()["error"]["message"] == "The request body must be a JSON object."
