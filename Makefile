@@ -41,7 +41,7 @@ run: sync
 worker: sync
 	$(PY) manage.py db_worker --queue-name default
 
-test: sync browser
+test: sync browser ingest-env  ## the whole suite, incl. the OpenMetadata CLI end-to-end tests
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: sync
