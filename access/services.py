@@ -29,6 +29,7 @@ from access.models import (
     UserAttribute,
 )
 from catalog.models import Asset, AssetType, Tag
+from custos.context import stored_user
 from custos.errors import PermissionDenied, ValidationFailed
 
 User = get_user_model()
@@ -48,10 +49,6 @@ def can_manage_policies(user: Any) -> bool:
 def _require_manage(user: Any) -> None:
     if not can_manage_policies(user):
         raise PermissionDenied("You need the access.manage_policy permission (Admin role).")
-
-
-def _saved(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 # -- policy drafts: build and validate without saving ---------------------------------------
@@ -221,7 +218,7 @@ def _version(kind: str, policy: Any, change: str, actor: Any, snapshot: dict[str
         version=policy.version,
         change=change,
         snapshot=snapshot,
-        changed_by=_saved(actor),
+        changed_by=stored_user(actor),
     )
 
 
@@ -229,7 +226,7 @@ def create_policy(*, actor: Any, kind: str, data: dict[str, Any]) -> Any:
     _require_manage(actor)
     policy = build_policy(kind, data)
     with transaction.atomic():
-        policy.created_by = _saved(actor)
+        policy.created_by = stored_user(actor)
         policy.version = 1
         policy.save()
         snap = policy_snapshot(kind, policy)
@@ -335,7 +332,7 @@ def create_grant(*, actor: Any, user: Any, asset: Asset, days: int, request: Any
             user=user,
             asset=asset,
             request=request,
-            granted_by=_saved(actor),
+            granted_by=stored_user(actor),
             mirrored=mirrored,
             expires_at=timezone.now() + timedelta(days=days),
         )
@@ -377,7 +374,7 @@ def revoke_grant(*, actor: Any, grant: Grant) -> Grant:
         raise ValidationFailed("This grant is already revoked.")
     with transaction.atomic():
         grant.revoked_at = timezone.now()
-        grant.revoked_by = _saved(actor)
+        grant.revoked_by = stored_user(actor)
         grant.save(update_fields=["revoked_at", "revoked_by"])
         _unmirror(grant)
         audit.record(

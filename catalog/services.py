@@ -30,17 +30,13 @@ from catalog.models import (
     TermStatus,
 )
 from catalog.permissions import can
+from custos.context import stored_user
 from custos.errors import Conflict, NotFound, PermissionDenied, SourceUnavailable, ValidationFailed
 from custos.keys import keyring
 
 User = get_user_model()
 DSN_PURPOSE = "catalog.source.dsn"
 MAX_DESCRIPTION = 20_000
-
-
-def _saved(user: Any) -> Any:
-    """The user if it is a stored account (CLI operators act as an unsaved superuser)."""
-    return user if getattr(user, "pk", None) else None
 
 
 def _require(user: Any, perm: str) -> None:
@@ -94,7 +90,7 @@ def create_source(
             description=description,
             is_demo=is_demo,
             include_schemas=include_schemas or [],
-            created_by=_saved(actor),
+            created_by=stored_user(actor),
         )
         root = Asset.objects.create(
             type=AssetType.SOURCE,
@@ -152,7 +148,7 @@ def start_ingestion(*, actor: Any, source: Source, kind: str = "native") -> Inge
             created__gte=timezone.now() - timedelta(hours=2),
         ).exists():
             raise Conflict(f"An ingestion of {source.name} is already queued or running.")
-        run = IngestionRun.objects.create(source=source, kind=kind, requested_by=_saved(actor))
+        run = IngestionRun.objects.create(source=source, kind=kind, requested_by=stored_user(actor))
         audit.record(
             action="catalog.ingest.start", obj=run, object_repr=f"{source.name} run {run.pk}"
         )

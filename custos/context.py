@@ -29,6 +29,11 @@ _current: contextvars.ContextVar[Context | None] = contextvars.ContextVar(
 )
 
 
+def stored_user(user: Any) -> Any:
+    """The user if it is a stored account, else None (CLI operators act as an unsaved superuser)."""
+    return user if getattr(user, "pk", None) else None
+
+
 def current() -> Context:
     ctx = _current.get()
     return ctx if ctx is not None else Context()

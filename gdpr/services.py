@@ -17,6 +17,7 @@ from django.utils import timezone
 import audit.services as audit
 from audit.models import AuditEvent
 from catalog.models import Asset, AssetType, Source
+from custos.context import stored_user
 from custos.errors import Conflict, PermissionDenied, ValidationFailed
 from gdpr import evidence, sealing
 from gdpr import identifiers as ids
@@ -43,10 +44,6 @@ PLANNABLE = (
     RequestStatus.VERIFICATION_FAILED,
     RequestStatus.FAILED,
 )
-
-
-def _saved(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 def event_name(request: SubjectRequest, step: str) -> str:
@@ -154,7 +151,7 @@ def create_request(
             received_at=received,
             deadline_days=int(days),
             deadline=received + timedelta(days=int(days)),
-            created_by=_saved(actor),
+            created_by=stored_user(actor),
         )
         _record(
             req,
@@ -235,7 +232,7 @@ def approve_request(
                 details={"plan_hash": req.plan_hash},
             )
         req.status = RequestStatus.APPROVED
-        req.approved_by, req.approved_at = _saved(actor), timezone.now()
+        req.approved_by, req.approved_at = stored_user(actor), timezone.now()
         req.approval_comment = comment[:2000]
         req.save()
         _record(
@@ -489,7 +486,7 @@ def create_hold(
             subject_ref=audit.subject_ref(subject) if subject else "",
             expires_at=expires_at,
             applies_to_retention=applies_to_retention,
-            created_by=_saved(actor),
+            created_by=stored_user(actor),
         )
         audit.record(
             action="privacy.hold.create",

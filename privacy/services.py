@@ -30,6 +30,7 @@ from catalog.models import (
     Source,
 )
 from catalog.permissions import can
+from custos.context import stored_user
 from custos.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from privacy.detect import ENTITIES
 from privacy.masking import MaskingError, detokenise, token_kid
@@ -41,10 +42,6 @@ MAX_BULK = 500
 MAX_TOKENS = 1000
 ACTIVE = (ClassificationStatus.PROPOSED, ClassificationStatus.CONFIRMED)
 _SCAN_DRIFT = (DriftKind.TABLE_ADDED, DriftKind.COLUMN_ADDED, DriftKind.TYPE_CHANGED)
-
-
-def _saved(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 # -- permissions -------------------------------------------------------------------------
@@ -101,7 +98,7 @@ def start_scan(*, actor: Any, source: Source, table: Asset | None = None) -> Sca
             source=source,
             scope=ScanScope.TABLE if table else ScanScope.SOURCE,
             targets={table.fqn: None} if table else {},
-            requested_by=_saved(actor),
+            requested_by=stored_user(actor),
         )
         audit.record(
             action="privacy.scan.start",
