@@ -8,15 +8,52 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _SerialisedWSGIServer(ThreadedWSGIServer):
+    """The live server, one request at a time against the database.
+
+    On in-memory SQLite every server thread shares the test's single connection
+    (that is how the browser sees the test's data); two requests of one page at once
+    (the page and its lineage fetch) would use that connection concurrently, which
+    sqlite3 answers with "bad parameter or other API misuse". Connections stay
+    threaded (keep-alive works); only the application call, body included, is
+    serialised. On PostgreSQL each thread has its own connection and this costs
+    nothing but parallelism the tests do not need.
+    """
+
+    _app_lock = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        lock = self._app_lock
+
+        def serialised(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+            return [body]
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _SerialisedWSGIServer
 
 
 @pytest.fixture(autouse=True)
