@@ -17,3 +17,6 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         # Every app's post_migrate: later apps' permissions must reach the roles too.
         post_migrate.connect(_ensure_roles, dispatch_uid="custos.ensure_roles")
+        from access import policy_cache
+
+        policy_cache.connect()

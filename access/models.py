@@ -303,3 +303,20 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
+
+
+class PolicyEpoch(models.Model):
+    """One row whose token changes with every write that can change a policy decision.
+
+    Web and worker processes cache policy facts keyed by this token (access.policy_cache);
+    the token is replaced in the same transaction as the write, so a cached decision never
+    outlives the data it was made from. A random token (not a counter) can never come back
+    after a rollback.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+    changed = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"policy epoch {self.token}"

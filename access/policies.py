@@ -21,6 +21,7 @@ Precedence (docs/access.md):
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from sqlglot import exp
 
-from access import rowfilters
+from access import policy_cache, rowfilters
 from access.masking_bridge import CLEAR, restrictiveness
 from access.models import (
     AccessRule,
@@ -93,6 +94,16 @@ class Subject:
 
 
 def subject_for_user(user: Any) -> Subject:
+    """Whom a decision is for, from the process cache (keyed by user and policy epoch)."""
+    if not getattr(user, "pk", None):
+        return _subject_for_user(user)
+    epoch = policy_cache.current()
+    return policy_cache.subject_cache.get_or_load(
+        (user.pk, epoch), lambda: (_subject_for_user(user), None)
+    )
+
+
+def _subject_for_user(user: Any) -> Subject:
     groups = list(user.groups.all()) if user.pk else []
     roles = role_names()
     attributes = {"username": user.get_username(), "id": str(user.pk), "email": user.email or ""}
@@ -147,6 +158,7 @@ class TableFacts:
     row_filters: list[RowFilterPolicy]
     fqn_by_id: dict[int, str]
     group_names: dict[int, str]
+    valid_until: Any = None  # the earliest expiry of an active grant: facts change then
 
     def with_draft(self, draft: Any, replaces: int | None = None) -> TableFacts:
         """A copy with an unsaved policy added (and the saved one it edits removed)."""
@@ -172,6 +184,24 @@ class TableFacts:
 
 
 def load_facts(table: Asset, *, now: Any = None) -> TableFacts:
+    """Everything the policy engine needs about ``table``, from the process cache.
+
+    The cache is keyed by the policy epoch (access.policy_cache): any write that can
+    change a decision misses it. ``now`` (a decision at another time) bypasses it.
+    """
+    if now is not None or table.pk is None:
+        return _load_facts(table, now=now)
+    epoch = policy_cache.current()  # before the facts: they are never older than the key
+
+    def load() -> tuple[TableFacts, Any]:
+        fresh = _load_facts(table)
+        return fresh, fresh.valid_until
+
+    facts = policy_cache.facts_cache.get_or_load((table.pk, epoch), load)
+    return facts if facts.table is table else dataclasses.replace(facts, table=table)
+
+
+def _load_facts(table: Asset, *, now: Any = None) -> TableFacts:
     """Everything the policy engine needs about ``table`` (a handful of queries)."""
     now = now or timezone.now()
     chain_ids = [
@@ -232,9 +262,11 @@ def load_facts(table: Asset, *, now: Any = None) -> TableFacts:
     )
     active: set[tuple[int, int]] = set()
     ended: set[tuple[int, int]] = set()
+    valid_until = None
     for user_id, asset_id, revoked_at, expires_at in grants:
         if revoked_at is None and expires_at > now:
             active.add((user_id, asset_id))
+            valid_until = expires_at if valid_until is None else min(valid_until, expires_at)
         else:
             ended.add((user_id, asset_id))
     col_ids = [c.id for c in columns]
@@ -288,6 +320,7 @@ def load_facts(table: Asset, *, now: Any = None) -> TableFacts:
         group_names=dict(
             Group.objects.filter(id__in=group_ids).order_by().values_list("id", "name")
         ),
+        valid_until=valid_until,
     )
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import audit.services as audit
+from access import policy_cache
 from catalog import search
 from catalog.ingest import native
 from catalog.ingest.apply import ApplyStats, apply_snapshot
@@ -134,6 +135,7 @@ def delete_source(*, actor: Any, source: Source) -> None:
     with transaction.atomic():
         audit.record(action="catalog.source.delete", obj=source, changes={"name": source.name})
         source.delete()
+        policy_cache.bump()
 
 
 # -- ingestion -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 import audit.services as audit
+from access import policy_cache
 from catalog import search
 from catalog.ingest.native import gc_paused
 from catalog.ingest.snapshot import SourceSnap, TableSnap, make_fqn
@@ -514,6 +515,7 @@ def apply_snapshot(
     with gc_paused(), transaction.atomic():
         stats = _Applier(source, run, progress, prune, prune_within, also_seen).apply(snapshot)
         Source.objects.filter(pk=source.pk).update(last_ingested_at=timezone.now())
+        policy_cache.bump()  # bulk writes send no signals: columns/assets changed
         audit.record(
             action="catalog.source.ingest",
             obj=source,

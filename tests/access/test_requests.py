@@ -39,7 +39,11 @@ def ask(api: Any, user: Any, assets: list[str], **extra: Any) -> Any:
 
 
 def test_happy_path_request_approve_query_expire(
-    api: Any, admin: Any, viewer: Any, django_capture_on_commit_callbacks: Any
+    api: Any,
+    admin: Any,
+    viewer: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from django.core.management import call_command
 
@@ -69,7 +73,8 @@ def test_happy_path_request_approve_query_expire(
     assert out.row_count == 2 and all(
         r[1] is None for r in out.rows
     )  # grant gives access, masks still apply
-    Grant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    later = grant.expires_at + timedelta(minutes=1)  # the clock passes the expiry
+    monkeypatch.setattr(timezone, "now", lambda: later)
     with pytest.raises(DomainError):  # expired: refused at query time even before the job runs
         run_query(user=viewer, source="air", sql="SELECT city FROM raw_passengers")
     call_command("expire_grants")
