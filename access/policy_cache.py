@@ -15,10 +15,11 @@ The cache is process-local (no Redis needed), bounded (LRU) and thread-safe.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -32,12 +33,30 @@ MAX_ENTRIES = 4096
 _TABLE = "access_policyepoch"
 
 
+_pinned = threading.local()
+
+
 def current() -> str:
     """The committed (or, inside a writing transaction, the pending) epoch token."""
+    token = getattr(_pinned, "token", None)
+    if token is not None:
+        return str(token)
     with connection.cursor() as cur:
         cur.execute(f"SELECT token FROM {_TABLE} WHERE id = 1")
         row = cur.fetchone()
     return str(row[0]) if row else ""
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[str]:
+    """Read the token once for a read-only block (one governed query): one round trip."""
+    outer = getattr(_pinned, "token", None)
+    _pinned.token = None
+    _pinned.token = token = current()
+    try:
+        yield token
+    finally:
+        _pinned.token = outer
 
 
 def bump() -> None:
@@ -45,13 +64,16 @@ def bump() -> None:
     token = uuid.uuid4().hex
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {_TABLE} SET token = %s, changed = %s WHERE id = 1", [token, timezone.now()]
+            f"UPDATE {_TABLE} SET token = %s, changed = %s WHERE id = 1",
+            [token, timezone.now()],
         )
-        if cur.rowcount:
-            return
-    from access.models import PolicyEpoch
+        updated = cur.rowcount
+    if not updated:
+        from access.models import PolicyEpoch
 
-    PolicyEpoch.objects.update_or_create(pk=1, defaults={"token": token})
+        PolicyEpoch.objects.update_or_create(pk=1, defaults={"token": token})
+    if getattr(_pinned, "token", None) is not None:
+        _pinned.token = token  # a write inside a pinned block: follow it
 
 
 class _Lru:
@@ -84,11 +106,12 @@ class _Lru:
 
 facts_cache = _Lru(MAX_ENTRIES)
 subject_cache = _Lru(MAX_ENTRIES)
+lookup_cache = _Lru(MAX_ENTRIES)  # the gateway's visible tables / source per user
 
 
 def clear() -> None:
-    facts_cache.clear()
-    subject_cache.clear()
+    for cache in (facts_cache, subject_cache, lookup_cache):
+        cache.clear()
 
 
 # -- what invalidates -------------------------------------------------------------------------
@@ -124,6 +147,7 @@ def connect() -> None:
         Database,
         Ownership,
         Schema,
+        Source,
         Table,
         TagAssignment,
     )
@@ -140,6 +164,7 @@ def connect() -> None:
         UserObjectPermission,
         GroupObjectPermission,
         Group,
+        Source,
     )
     for model in watched:
         post_save.connect(

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 import audit.services as audit
-from access import policies
+from access import policies, policy_cache
 from access.gateway import execute, parse, resolve, rewrite
 from access.masking_bridge import get_operator, keys_for
 from catalog import selectors
@@ -169,42 +169,57 @@ def _apply_python_masks(rows: list[list[Any]], masks: list[rewrite.PythonMask]) 
             row[mask.output_index] = op.apply(row[mask.output_index], mask.params, keys)
 
 
+def _source_by_name(user: Any, name: str) -> Source:
+    if not getattr(user, "pk", None):
+        return selectors.source_by_name(user, name)
+    key = (("source", user.pk, name), policy_cache.current())
+    return policy_cache.lookup_cache.get_or_load(
+        key, lambda: (selectors.source_by_name(user, name), None)
+    )
+
+
+def _rejected(user: Any, source: Source, sql: str, purpose: str, exc: DomainError) -> None:
+    _audit(
+        "access.query.rejected",
+        user,
+        source,
+        {
+            "purpose": purpose,
+            "source": source.name,
+            "sql": sql[:20_000],
+            "error": exc.code,
+            "message": exc.message[:300],
+        },
+    )
+
+
 def run_query(
     *, user: Any, source: Source | str, sql: str, limit: int | None = None, purpose: str = "query"
 ) -> QueryOutcome:
     """Run ``sql`` for ``user`` under every policy; audited whatever the outcome."""
     started = time.perf_counter()
-    if isinstance(source, str):
-        source = selectors.source_by_name(user, source)
     cap = _limit(limit)
-    try:
-        rewritten, tables = plan(user, source, sql, limit=cap)
+    with policy_cache.pinned():  # one epoch read for the source, visibility and policies
+        if isinstance(source, str):
+            source = _source_by_name(user, source)
         try:
-            result = execute.run(
-                source_dsn(source), rewritten.sql, limit=cap, timeout_s=timeout_seconds()
-            )
-        except execute.ExecutionFailed as exc:
-            details = {"detail": exc.detail} if user.is_superuser else {}
-            raise GatewayError(
-                str(exc),
-                code="query_timeout" if exc.timeout else "query_failed",
-                status=422,
-                details=details,
-            ) from exc
-    except DomainError as exc:
-        _audit(
-            "access.query.rejected",
-            user,
-            source,
-            {
-                "purpose": purpose,
-                "source": source.name,
-                "sql": sql[:20_000],
-                "error": exc.code,
-                "message": exc.message[:300],
-            },
+            rewritten, tables = plan(user, source, sql, limit=cap)
+        except DomainError as exc:
+            _rejected(user, source, sql, purpose, exc)
+            raise
+    try:
+        result = execute.run(
+            source_dsn(source), rewritten.sql, limit=cap, timeout_s=timeout_seconds()
         )
-        raise
+    except execute.ExecutionFailed as exc:
+        error = GatewayError(
+            str(exc),
+            code="query_timeout" if exc.timeout else "query_failed",
+            status=422,
+            details={"detail": exc.detail} if user.is_superuser else {},
+        )
+        _rejected(user, source, sql, purpose, error)
+        raise error from exc
     rows = [list(r) for r in result.rows]
     _apply_python_masks(rows, rewritten.python_masks)
     outcome = QueryOutcome(

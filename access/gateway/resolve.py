@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.scope import traverse_scope
 
+from access import policy_cache
 from access.gateway.parse import QueryRejected
 from catalog.models import Asset, AssetType, Source
 
@@ -147,7 +148,20 @@ def resolve(
 
 
 def visible_tables_of(user: Any, source: Source, names: set[str] | None = None) -> list[Asset]:
-    """Tables/views of ``source`` the user may see (only those named ``names``, any case)."""
+    """Tables/views of ``source`` the user may see (only those named ``names``, any case).
+
+    Cached per process under the policy epoch (grants, ownership, groups and catalog
+    changes all replace it): a governed query pays one round trip for it, not a join.
+    """
+    if not getattr(user, "pk", None):
+        return _visible_tables_of(user, source, names)
+    key = ("visible", user.pk, source.pk, None if names is None else frozenset(names))
+    return policy_cache.lookup_cache.get_or_load(
+        (key, policy_cache.current()), lambda: (_visible_tables_of(user, source, names), None)
+    )
+
+
+def _visible_tables_of(user: Any, source: Source, names: set[str] | None) -> list[Asset]:
     qs = Asset.objects.restrict(user, "view").filter(
         source=source, type__in=(AssetType.TABLE, AssetType.VIEW), deleted_at__isnull=True
     )
