@@ -320,3 +320,24 @@ class PolicyEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"policy epoch {self.token}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator (RFC 6238). The secret is sealed with the master key."""
+
+    audit_type = "totp_device"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret_sealed = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)  # the last time step accepted (no replay)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user.get_username()}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

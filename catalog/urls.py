@@ -1,15 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
+from access import mfa_views
 from catalog import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("login/", mfa_views.LoginView.as_view(), name="login"),
+    path("login/verify/", mfa_views.login_verify, name="login-verify"),
+    path("account/security/", mfa_views.security, name="account-security"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search_page, name="search"),
     path("sources/", views.source_list, name="sources"),

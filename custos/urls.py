@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from access.api import views as access_api
@@ -31,6 +32,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # the admin signs in through Custos' own form (throttling, second factor)
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("privacy.urls")),
     path("audit/", include("audit.urls")),

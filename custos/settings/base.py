@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "custos.middleware.ActorMiddleware",
+    "access.middleware.RequireAdminTotpMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -192,6 +193,8 @@ RQ_QUEUES = {
 
 CUSTOS_LOGIN_MAX_FAILURES = envint("CUSTOS_LOGIN_MAX_FAILURES", 10)
 CUSTOS_LOGIN_LOCKOUT_SECONDS = envint("CUSTOS_LOGIN_LOCKOUT_SECONDS", 900)
+# Administrators must set up an authenticator (TOTP) before they can use the UI.
+CUSTOS_REQUIRE_ADMIN_TOTP = envbool("CUSTOS_REQUIRE_ADMIN_TOTP", False)
 CACHES = {
     "default": (
         {
