@@ -13,12 +13,13 @@ PYTEST_ARGS ?=
 
 -include mk/*.mk
 
-.PHONY: help bootstrap sync run worker web test test-slow lint typecheck check ci clean
+.PHONY: help bootstrap sync run worker web test test-slow smoke-prod lint typecheck check ci clean
 
 help:
 	@echo "make run    - install, migrate, load the demo, start the web server and the worker"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make check  - ruff, format, mypy, migrations, deploy checks"
+	@echo "make smoke-prod - production stack smoke and fault tests (restarts local PostgreSQL)"
 
 bootstrap:  ## uv (the only thing installed outside the project)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -42,10 +43,16 @@ worker: sync
 	$(PY) manage.py db_worker --queue-name default
 
 test: sync browser ingest-env  ## the whole suite, incl. the OpenMetadata CLI end-to-end tests
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow and not prodstack" $(PYTEST_ARGS)
 
 test-slow: sync
 	$(PY) -m pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5 = none selected
+
+# The production stack (gunicorn + RQ workers + PostgreSQL, its own database and Redis db)
+# on loopback: smoke test, then a worker killed and PostgreSQL restarted mid-job. It stops
+# and starts the local PostgreSQL: never run it alongside other PostgreSQL tests.
+smoke-prod: sync
+	$(PY) -m pytest -m prodstack tests/ops $(PYTEST_ARGS)
 
 lint: sync
 	$(PY) -m ruff check .

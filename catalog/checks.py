@@ -39,3 +39,19 @@ def check_data_dir(app_configs: Any, **kwargs: Any) -> list[Any]:
             )
         ]
     return []
+
+
+@register()
+def check_run_recovery(app_configs: Any, **kwargs: Any) -> list[Any]:
+    problems: list[Any] = []
+    if settings.CUSTOS_RUN_STALE_SECONDS < 2:
+        problems.append(
+            Error(
+                "CUSTOS_RUN_STALE_SECONDS must be at least 2.",
+                hint="Runs report a heartbeat every sixth of it; 300 is a good value.",
+                id="custos.E003",
+            )
+        )
+    if settings.CUSTOS_INGEST_MAX_ATTEMPTS < 1:
+        problems.append(Error("CUSTOS_INGEST_MAX_ATTEMPTS must be at least 1.", id="custos.E004"))
+    return problems

@@ -397,9 +397,16 @@ class IngestionRun(TimeStamped):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Recovery from lost workers (catalog.services.recover_stale_runs): the worker that
+    # claimed the run, its last sign of life (or when the run was last queued), and how
+    # many times a worker claimed it.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="catalog_run_liveness")]
 
     def __str__(self) -> str:
         return f"{self.source.name} #{self.pk} {self.status}"

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.db.models import F, Q
 from django.utils import timezone
 
 import audit.services as audit
@@ -36,6 +53,7 @@ from custos.errors import Conflict, NotFound, PermissionDenied, SourceUnavailabl
 from custos.keys import keyring
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 DSN_PURPOSE = "catalog.source.dsn"
 MAX_DESCRIPTION = 20_000
 
@@ -139,6 +157,17 @@ def delete_source(*, actor: Any, source: Source) -> None:
 
 
 # -- ingestion -----------------------------------------------------------------------
+#
+# A run is claimed by one worker at a time (``worker``, ``attempts``), which reports a
+# heartbeat while it works. The apply and the run's success are one transaction fenced
+# by the claim, so a worker killed at any point leaves all of its result or nothing,
+# and :func:`recover_stale_runs` requeues runs whose worker went silent.
+
+RECOVERABLE_KINDS = ("native",)  # OpenMetadata workflow runs stage writes in a session
+
+
+class ClaimLost(Exception):
+    """The run was requeued while this worker was silent; another worker owns it now."""
 
 
 def start_ingestion(*, actor: Any, source: Source, kind: str = "native") -> IngestionRun:
@@ -150,45 +179,154 @@ def start_ingestion(*, actor: Any, source: Source, kind: str = "native") -> Inge
             created__gte=timezone.now() - timedelta(hours=2),
         ).exists():
             raise Conflict(f"An ingestion of {source.name} is already queued or running.")
-        run = IngestionRun.objects.create(source=source, kind=kind, requested_by=stored_user(actor))
+        run = IngestionRun.objects.create(
+            source=source,
+            kind=kind,
+            requested_by=stored_user(actor),
+            heartbeat_at=timezone.now(),  # queued at: a lost job is sent again after a while
+        )
         audit.record(
             action="catalog.ingest.start", obj=run, object_repr=f"{source.name} run {run.pk}"
         )
     return run
 
 
+def worker_identity() -> str:
+    """Who runs jobs in this process: the RQ worker's name when there is one, host and pid."""
+    here = f"{socket.gethostname()}:{os.getpid()}"
+    rq_worker = os.environ.get("RQ_WORKER_ID", "")
+    return (f"{rq_worker}@{here}" if rq_worker else here)[:200]
+
+
+def heartbeat_seconds() -> float:
+    return max(1.0, settings.CUSTOS_RUN_STALE_SECONDS / 6)
+
+
+def claim_run(*, run: IngestionRun, worker: str) -> bool:
+    """Take a queued run for ``worker``; False when it is not queued (finished, or another
+    worker has it). The conditional update makes two claims of one run impossible."""
+    now = timezone.now()
+    claimed = IngestionRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING,
+        worker=worker,
+        heartbeat_at=now,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        message="reading source",
+    )
+    run.refresh_from_db()
+    return bool(claimed)
+
+
+@contextmanager
+def heartbeat(*, run: IngestionRun, worker: str) -> Iterator[None]:
+    """Report ``worker`` alive on ``run`` every :func:`heartbeat_seconds` while the block
+    runs, from a thread with its own database connection; it stops early if the claim was
+    lost. During the apply transaction a beat waits for the run's row lock (on PostgreSQL),
+    which is itself the proof of life recovery looks for."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(heartbeat_seconds()):
+                try:
+                    alive = IngestionRun.objects.filter(
+                        pk=run.pk, worker=worker, status=RunStatus.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # database restarting: try again next beat
+                    logger.warning("run %s: heartbeat not recorded: %s", run.pk, exc)
+                    connection.close()
+                    continue
+                if not alive:
+                    return
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"run-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        # A beat may wait for the apply transaction's row lock; it ends with that commit.
+        thread.join(timeout=30)
+
+
+def _hold_claim(run: IngestionRun, worker: str) -> None:
+    """Lock the run's row for the current transaction if ``worker`` still holds it.
+
+    While the lock is held, :func:`recover_stale_runs` skips the run (a live transaction
+    is proof of life) and a requeue cannot interleave with the apply."""
+    held = IngestionRun.objects.filter(pk=run.pk, worker=worker, status=RunStatus.RUNNING)
+    held = held.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+    if not list(held.values_list("pk", flat=True)):
+        raise ClaimLost(f"run {run.pk} is no longer held by {worker}")
+
+
+def _note(run: IngestionRun, **fields: Any) -> None:
+    """Progress and messages are best effort: written outside any transaction, and a
+    database blip must not fail the read (the apply meets it if it lasts)."""
+    try:
+        IngestionRun.objects.filter(pk=run.pk).update(**fields)
+    except DatabaseError as exc:
+        logger.warning("run %s: progress not recorded: %s", run.pk, exc)
+        if not connection.in_atomic_block:
+            connection.close()  # reconnect on next use
+
+
 def _progress_writer(run: IngestionRun) -> Any:
     def progress(done: int, total: int, message: str) -> None:
-        # Outside the ingest transaction on purpose would need a second connection;
-        # progress is written during the read phase, before the apply transaction.
-        IngestionRun.objects.filter(pk=run.pk).update(
-            progress_done=done, progress_total=total, message=message[:255]
-        )
+        _note(run, progress_done=done, progress_total=total, message=message[:255])
 
     return progress
 
 
-def run_ingestion(*, run: IngestionRun) -> IngestionRun:
-    """Read the source and apply it. On any error the catalog is unchanged and the run failed."""
+def run_ingestion(*, run: IngestionRun, worker: str | None = None) -> IngestionRun:
+    """Claim a queued run, read the source and apply it; returns the run.
+
+    A source error fails the run and leaves the catalog unchanged. A run that is not
+    queued is returned untouched (another worker has it, or it is finished). If Custos'
+    own database goes away mid-run, nothing of this attempt is committed; the run is
+    requeued at once if the database answers again, else left running without a
+    heartbeat for :func:`recover_stale_runs`.
+    """
+    worker = worker or worker_identity()
+    if not claim_run(run=run, worker=worker):
+        return run
     source = run.source
-    IngestionRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), message="reading source"
-    )
-    try:
-        snapshot = native.read_source(
-            source_dsn(source),
-            include=source.include_schemas or None,
-            exclude=source.exclude_schemas or None,
-            progress=_progress_writer(run),
-        )
-        IngestionRun.objects.filter(pk=run.pk).update(message="applying to catalog")
-        stats: ApplyStats = apply_snapshot(source=source, snapshot=snapshot, run=run)
-    except native.SourceError as exc:
-        return _finish(run, RunStatus.FAILED, error=str(exc))
-    except Exception as exc:  # report, never leave a run stuck in "running"
-        return _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {str(exc)[:500]}")
-    counts = snapshot.counts()
-    run = _finish(run, RunStatus.SUCCEEDED, stats={**counts, **stats.as_dict()})
+    with heartbeat(run=run, worker=worker):
+        try:
+            snapshot = native.read_source(
+                source_dsn(source),
+                include=source.include_schemas or None,
+                exclude=source.exclude_schemas or None,
+                progress=_progress_writer(run),
+            )
+            _note(run, message="applying to catalog")
+            with transaction.atomic():
+                _hold_claim(run, worker)
+                stats: ApplyStats = apply_snapshot(source=source, snapshot=snapshot, run=run)
+                run = _finish(
+                    run, RunStatus.SUCCEEDED, stats={**snapshot.counts(), **stats.as_dict()}
+                )
+        except ClaimLost:
+            logger.warning("run %s: requeued while %s was silent; leaving it", run.pk, worker)
+            run.refresh_from_db()
+            return run
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("run %s interrupted, Custos database unavailable: %s", run.pk, exc)
+            return _hand_back(run, worker, error=str(exc))
+        except Exception as exc:  # report, never leave a run stuck in "running"
+            error = (
+                str(exc)
+                if isinstance(exc, native.SourceError)
+                else f"{type(exc).__name__}: {str(exc)[:500]}"
+            )
+            try:
+                return _finish(run, RunStatus.FAILED, error=error, worker=worker)
+            except ClaimLost:
+                run.refresh_from_db()
+                return run
     from lineage.services import ingest_views_after_run  # view lineage; never raises
 
     ingest_views_after_run(run=run)
@@ -199,9 +337,16 @@ def run_ingestion(*, run: IngestionRun) -> IngestionRun:
 
 
 def _finish(
-    run: IngestionRun, status: str, *, error: str = "", stats: dict[str, Any] | None = None
+    run: IngestionRun,
+    status: str,
+    *,
+    error: str = "",
+    stats: dict[str, Any] | None = None,
+    worker: str | None = None,
 ) -> IngestionRun:
     with transaction.atomic():
+        if worker is not None:
+            _hold_claim(run, worker)
         run.refresh_from_db()
         run.status = status
         run.error = error
@@ -225,6 +370,120 @@ def _finish(
 def ingest_now(*, actor: Any, source: Source) -> IngestionRun:
     """Start and run an ingestion synchronously (CLI, tests)."""
     return run_ingestion(run=start_ingestion(actor=actor, source=source))
+
+
+@dataclass
+class RecoveryReport:
+    requeued: list[int] = field(default_factory=list)  # worker went silent: run again
+    resent: list[int] = field(default_factory=list)  # queued job never picked up: send again
+    failed: list[int] = field(default_factory=list)  # out of attempts
+
+    def summary(self) -> str:
+        return (
+            f"requeued {len(self.requeued)}, sent again {len(self.resent)}, "
+            f"failed {len(self.failed)}"
+        )
+
+
+def _stale(cutoff: datetime) -> Q:
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created__lt=cutoff)
+
+
+def recover_stale_runs(*, limit: int = 500) -> RecoveryReport:
+    """Requeue ingestion runs whose worker stopped reporting; give up after
+    ``CUSTOS_INGEST_MAX_ATTEMPTS`` claims. Queued runs that no worker picked up for as
+    long (their job was lost, e.g. with a Redis restart) are sent again.
+
+    Safe to run anywhere, any number of times at once: each run is taken under a row lock
+    that skips runs whose worker is inside its apply transaction, and the state change is
+    conditional, so a run is requeued once per loss. Duplicate jobs are harmless: only a
+    queued run can be claimed.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.CUSTOS_RUN_STALE_SECONDS)
+    report = RecoveryReport()
+    candidates = list(
+        IngestionRun.objects.filter(
+            _stale(cutoff),
+            kind__in=RECOVERABLE_KINDS,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in candidates:
+        _recover_run(pk, cutoff, now, report)
+    if report.requeued or report.resent or report.failed:
+        logger.warning("stale ingestion runs: %s", report.summary())
+    return report
+
+
+def _recover_run(pk: int, cutoff: datetime, now: datetime, report: RecoveryReport) -> None:
+    with transaction.atomic():
+        locked = IngestionRun.objects.select_for_update(
+            skip_locked=connection.features.has_select_for_update_skip_locked,
+            no_key=connection.features.has_select_for_no_key_update,
+        )
+        run = locked.filter(
+            _stale(cutoff), pk=pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        ).first()
+        if run is None:  # finished, claimed or inside its apply meanwhile
+            return
+        last = run.heartbeat_at.isoformat() if run.heartbeat_at else None
+        if run.status == RunStatus.QUEUED:
+            _requeue(run, now, {"reason": "not picked up", "queued_since": last})
+            report.resent.append(run.pk)
+        elif _requeue(
+            run, now, {"reason": "worker lost", "worker": run.worker, "last_heartbeat": last}
+        ):
+            report.requeued.append(run.pk)
+        else:
+            report.failed.append(run.pk)
+
+
+def _requeue(run: IngestionRun, now: datetime, changes: dict[str, Any]) -> bool:
+    """Inside the caller's transaction, with the run's row locked: queue the run again
+    and send its job after commit; or fail it when a worker already claimed it
+    ``CUSTOS_INGEST_MAX_ATTEMPTS`` times. True if requeued."""
+    from catalog.tasks import ingest_source
+
+    limit = settings.CUSTOS_INGEST_MAX_ATTEMPTS
+    if run.status == RunStatus.RUNNING and run.attempts >= limit:
+        _finish(
+            run,
+            RunStatus.FAILED,
+            error=f"Abandoned after attempt {run.attempts} of {limit}: {changes['reason']} "
+            f"({run.worker or 'unknown worker'}).",
+        )
+        return False
+    if run.status == RunStatus.RUNNING:
+        run.message = f"requeued: {changes['reason']}"[:255]
+    run.status, run.worker, run.heartbeat_at = RunStatus.QUEUED, "", now
+    run.save(update_fields=["status", "worker", "heartbeat_at", "message", "updated"])
+    audit.record(
+        action="catalog.ingest.requeue",
+        obj=run,
+        object_repr=f"{run.source.name} run {run.pk}",
+        changes={**changes, "attempts": run.attempts},
+    )
+    # robust: a queue that is down leaves the run queued; recovery sends it again later
+    transaction.on_commit(partial(ingest_source.enqueue, run.pk), robust=True)
+    return True
+
+
+def _hand_back(run: IngestionRun, worker: str, *, error: str) -> IngestionRun:
+    """After losing the database mid-run: requeue at once if it answers again, else leave
+    the run (still claimed, no heartbeat) to :func:`recover_stale_runs`."""
+    try:
+        with transaction.atomic():
+            _hold_claim(run, worker)
+            run.refresh_from_db()
+            _requeue(run, timezone.now(), {"reason": "database unavailable", "error": error[:300]})
+    except (ClaimLost, DatabaseError) as exc:
+        logger.info("run %s left to recovery: %s", run.pk, exc)
+        if not connection.in_atomic_block:
+            connection.close()
+    return run
 
 
 # -- descriptions, properties ------------------------------------------------------------

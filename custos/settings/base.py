@@ -190,6 +190,13 @@ SECURE_CSP = {
 RQ_QUEUES = {
     "default": {"URL": env("CUSTOS_REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
 }
+# `manage.py rqworker` uses this class: an RQ worker that also requeues ingestion runs of
+# dead workers, at start and every CUSTOS_RUN_STALE_SECONDS (docs/operations.md).
+RQ = {"WORKER_CLASS": "custos.rq_worker.RecoveringWorker"}
+# Ingestion runs on a worker report a heartbeat (every sixth of this); a run silent for
+# longer is requeued, at most CUSTOS_INGEST_MAX_ATTEMPTS worker claims in all.
+CUSTOS_RUN_STALE_SECONDS = envint("CUSTOS_RUN_STALE_SECONDS", 300)
+CUSTOS_INGEST_MAX_ATTEMPTS = envint("CUSTOS_INGEST_MAX_ATTEMPTS", 3)
 
 CUSTOS_LOGIN_MAX_FAILURES = envint("CUSTOS_LOGIN_MAX_FAILURES", 10)
 CUSTOS_LOGIN_LOCKOUT_SECONDS = envint("CUSTOS_LOGIN_LOCKOUT_SECONDS", 900)
