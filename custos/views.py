@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 
 from custos.api.errors import error_body, json_404, json_500
 
@@ -22,6 +23,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ready", "database": connection.vendor})
 
 
+@csrf_exempt  # any method on an unknown API path is a JSON 404, not a CSRF page
 def api_not_found(request: HttpRequest) -> JsonResponse:
     return json_404(request)
 

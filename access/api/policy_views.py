@@ -75,7 +75,7 @@ class PolicyList(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([_out(kind, p) for p in page or []])
 
-    @extend_schema(request=dict, responses=dict, operation_id="policy_create")
+    @extend_schema(request=dict, responses={201: dict}, operation_id="policy_create")
     def post(self, request: Request, kind: str) -> Response:
         kind = _kind(kind)
         policy = services.create_policy(actor=request.user, kind=kind, data=_object_body(request))

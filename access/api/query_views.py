@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.gateway import engine
+from custos.api.openapi import ERROR
 
 
 class QueryIn(serializers.Serializer):
@@ -37,7 +38,7 @@ def outcome_body(request: Request, outcome: engine.QueryOutcome) -> dict[str, An
 
 
 class QueryView(APIView):
-    @extend_schema(request=QueryIn, responses=QueryOut, operation_id="query")
+    @extend_schema(request=QueryIn, responses={200: QueryOut, 422: ERROR}, operation_id="query")
     def post(self, request: Request) -> Response:
         ser = QueryIn(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -67,7 +68,11 @@ def _cell(value: Any) -> str:
 
 
 class QueryExport(APIView):
-    @extend_schema(request=QueryIn, responses={(200, "text/csv"): str}, operation_id="query_export")
+    @extend_schema(
+        request=QueryIn,
+        responses={(200, "text/csv"): str, 422: ERROR},
+        operation_id="query_export",
+    )
     def post(self, request: Request) -> HttpResponse:
         ser = QueryIn(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -83,7 +88,7 @@ class QueryExport(APIView):
 
 
 class TablePreview(APIView):
-    @extend_schema(responses=QueryOut, operation_id="table_preview")
+    @extend_schema(responses={200: QueryOut, 422: ERROR}, operation_id="table_preview")
     def get(self, request: Request, fqn: str) -> Response:
         try:
             limit = min(max(int(request.query_params.get("limit", 20)), 1), 200)

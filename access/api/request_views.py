@@ -93,7 +93,7 @@ class RequestList(APIView):
         )
         return paginator.get_paginated_response([request_out(r, request.user) for r in page or []])
 
-    @extend_schema(request=RequestIn, responses=dict, operation_id="access_request_create")
+    @extend_schema(request=RequestIn, responses={201: dict}, operation_id="access_request_create")
     def post(self, request: Request) -> Response:
         ser = RequestIn(data=request.data)
         ser.is_valid(raise_exception=True)

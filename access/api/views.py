@@ -20,21 +20,30 @@ class TokenOut(serializers.ModelSerializer):
         fields = ["id", "name", "prefix", "created", "expires_at", "last_used_at", "revoked_at"]
 
 
+class TokenCreatedOut(TokenOut):
+    token = serializers.CharField(help_text="The secret: shown once, only in this answer.")
+
+    class Meta(TokenOut.Meta):
+        fields = [*TokenOut.Meta.fields, "token"]
+
+
 class TokenIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
 
 
 class TokenList(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=TokenOut(many=True), operation_id="token_list")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             ApiToken.objects.filter(user_id=int(request.user.pk or 0)), request, view=self
         )
         return paginator.get_paginated_response(TokenOut(page, many=True).data)
 
-    @extend_schema(request=TokenIn, responses=TokenOut, operation_id="token_create")
+    @extend_schema(request=TokenIn, responses={201: TokenCreatedOut}, operation_id="token_create")
     def post(self, request: Request) -> Response:
         ser = TokenIn(data=request.data)
         ser.is_valid(raise_exception=True)

@@ -48,10 +48,12 @@ class SeqCursor(CursorPagination):
 
 
 class EventList(APIView):
+    pagination_class = SeqCursor  # documents ?cursor= and the {next, previous, results} page
+
     @extend_schema(
         parameters=[
             OpenApiParameter(n, str)
-            for n in ("actor", "action", "object_type", "object_id", "since", "until", "cursor")
+            for n in ("actor", "action", "object_type", "object_id", "since", "until")
         ],
         responses=EventOut(many=True),
         operation_id="audit_events",
@@ -80,7 +82,7 @@ class EventList(APIView):
                         f"{name} must be an ISO 8601 datetime.", details={"param": name}
                     )
                 qs = qs.filter(**{lookup: when})
-        paginator = SeqCursor()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(EventOut(page, many=True).data)
 
@@ -176,7 +178,7 @@ def export_body(request: Request, export: AuditExport) -> dict[str, Any]:
 
 
 class ExportList(APIView):
-    @extend_schema(request=ExportIn, responses=dict, operation_id="audit_export_create")
+    @extend_schema(request=ExportIn, responses={202: dict}, operation_id="audit_export_create")
     def post(self, request: Request) -> Response:
         data = ExportIn(data=request.data)
         if not data.is_valid():

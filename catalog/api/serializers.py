@@ -170,6 +170,25 @@ class SearchHit(serializers.Serializer):
         return f"/api/v1/assets/{obj.fqn}"
 
 
+class SearchPage(serializers.Serializer):
+    """One page of hits in the contract's list shape, with facet counts if asked (facets=1)."""
+
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = SearchHit(many=True)
+    facets = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        required=False,
+        help_text="facet -> value -> hits; only with facets=1 and at least one hit",
+    )
+
+
+class TagOut(serializers.Serializer):
+    fqn = serializers.CharField()
+    tag = serializers.CharField(help_text="normalised: trimmed, lower case")
+
+
 class SourceOut(serializers.ModelSerializer):
     type = serializers.SerializerMethodField()
     fqn = serializers.CharField(source="name")
@@ -272,6 +291,13 @@ class TermOut(serializers.ModelSerializer):
 
     def get_owners(self, obj: GlossaryTerm) -> list[dict[str, Any]]:
         return OwnerOut(obj.ownerships.all(), many=True).data  # type: ignore[return-value]
+
+
+class TermDetailOut(TermOut):
+    assets = AssetRef(many=True, read_only=True, help_text="linked assets the caller may see")
+
+    class Meta(TermOut.Meta):
+        fields = [*TermOut.Meta.fields, "assets"]
 
 
 class TermIn(serializers.Serializer):

@@ -16,7 +16,7 @@ urlpatterns = [
     re_path(r"^tables/(?P<fqn>.+?)/?$", views.TableDetail.as_view(), name="api-table"),
     re_path(r"^columns/(?P<fqn>.+?)/?$", views.ColumnDetail.as_view(), name="api-column"),
     re_path(
-        r"^assets/(?P<fqn>.+)/tags/(?P<tag>[-\w]+)/?$",
+        r"^assets/(?P<fqn>.+)/tags/(?P<tag>[^/]+)/?$",  # any tag name: unknown ones are 404
         views.AssetTagDetail.as_view(),
         name="api-asset-tag",
     ),

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from catalog import search, selectors, services
 from catalog.api import serializers as s
 from catalog.models import Asset, AssetType, GlossaryTerm
+from custos.api.openapi import ERROR
 from custos.api.pagination import Pagination
 from custos.errors import ValidationFailed
 
@@ -47,15 +48,14 @@ SEARCH_PARAMS = [
     OpenApiParameter("owner", str),
     OpenApiParameter("source", str),
     OpenApiParameter("classification", str, description="e.g. EMAIL_ADDRESS"),
+    OpenApiParameter("facets", str, enum=["1"], description="1: add facet counts"),
     OpenApiParameter("page", int),
     OpenApiParameter("page_size", int),
 ]
 
 
 class SearchView(APIView):
-    @extend_schema(
-        parameters=SEARCH_PARAMS, responses=s.SearchHit(many=True), operation_id="search"
-    )
+    @extend_schema(parameters=SEARCH_PARAMS, responses=s.SearchPage, operation_id="search")
     def get(self, request: Request) -> Response:
         q = request.query_params.get("q", "")
         if len(q) > 500:
@@ -161,7 +161,7 @@ class AssetDetail(APIView):
 
 
 class AssetTags(APIView):
-    @extend_schema(request=s.TagIn, responses=OpenApiTypes.OBJECT, operation_id="asset_tag_add")
+    @extend_schema(request=s.TagIn, responses={201: s.TagOut}, operation_id="asset_tag_add")
     def post(self, request: Request, fqn: str) -> Response:
         asset = selectors.asset_by_fqn(request.user, fqn)
         data = _valid(s.TagIn, request.data)
@@ -180,7 +180,7 @@ class AssetTagDetail(APIView):
 
 
 class AssetOwners(APIView):
-    @extend_schema(request=s.OwnerIn, responses=s.OwnerOut, operation_id="asset_owner_add")
+    @extend_schema(request=s.OwnerIn, responses={201: s.OwnerOut}, operation_id="asset_owner_add")
     def post(self, request: Request, fqn: str) -> Response:
         asset = selectors.asset_by_fqn(request.user, fqn)
         data = _valid(s.OwnerIn, request.data)
@@ -203,22 +203,30 @@ class OwnershipDetail(APIView):
 
 
 class TableDrift(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=s.DriftOut(many=True), operation_id="table_drift")
     def get(self, request: Request, fqn: str) -> Response:
         table = selectors.table_by_fqn(request.user, fqn)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.drift_of(table), request, view=self)
         return paginator.get_paginated_response(s.DriftOut(page, many=True).data)
 
 
 class SourceList(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=s.SourceOut(many=True), operation_id="source_list")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.sources_for(request.user), request, view=self)
         return paginator.get_paginated_response(s.SourceOut(page, many=True).data)
 
-    @extend_schema(request=s.SourceIn, responses=s.SourceOut, operation_id="source_create")
+    @extend_schema(
+        request=s.SourceIn,
+        responses={201: s.SourceOut, 409: ERROR, 422: ERROR},
+        operation_id="source_create",
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.SourceIn, request.data)
         services._require(request.user, "catalog.add_source")
@@ -242,7 +250,9 @@ class SourceDetail(APIView):
 
 
 class SourceIngest(APIView):
-    @extend_schema(request=None, responses=s.RunOut, operation_id="source_ingest")
+    @extend_schema(
+        request=None, responses={202: s.RunOut, 409: ERROR}, operation_id="source_ingest"
+    )
     def post(self, request: Request, name: str) -> Response:
         from catalog.tasks import ingest_source
 
@@ -268,6 +278,8 @@ def _term_refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 class TermList(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("parent", str), OpenApiParameter("status", str)],
         responses=s.TermOut(many=True),
@@ -281,11 +293,13 @@ class TermList(APIView):
             qs = qs.filter(parent__fqn=parent)
         if st := request.query_params.get("status"):
             qs = qs.filter(status=st)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.TermOut(page, many=True).data)
 
-    @extend_schema(request=s.TermIn, responses=s.TermOut, operation_id="term_create")
+    @extend_schema(
+        request=s.TermIn, responses={201: s.TermOut, 409: ERROR}, operation_id="term_create"
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.TermIn, request.data)
         if not data.get("name"):
@@ -303,7 +317,7 @@ class TermList(APIView):
 
 
 class TermDetail(APIView):
-    @extend_schema(responses=s.TermOut, operation_id="term_get")
+    @extend_schema(responses=s.TermDetailOut, operation_id="term_get")
     def get(self, request: Request, pk: int) -> Response:
         term = selectors.term_by_id(request.user, pk)
         body = dict(s.TermOut(term).data)
@@ -313,7 +327,9 @@ class TermDetail(APIView):
         ]
         return Response(body)
 
-    @extend_schema(request=s.TermIn, responses=s.TermOut, operation_id="term_update")
+    @extend_schema(
+        request=s.TermIn, responses={200: s.TermOut, 409: ERROR}, operation_id="term_update"
+    )
     def patch(self, request: Request, pk: int) -> Response:
         term = selectors.term_by_id(request.user, pk)
         data = _valid(s.TermIn, request.data, partial=True)
@@ -328,14 +344,14 @@ class TermDetail(APIView):
         services.update_term(actor=request.user, term=term, **kwargs)
         return Response(s.TermOut(GlossaryTerm.objects.get(pk=term.pk)).data)
 
-    @extend_schema(responses={204: None}, operation_id="term_delete")
+    @extend_schema(responses={204: None, 409: ERROR}, operation_id="term_delete")
     def delete(self, request: Request, pk: int) -> Response:
         services.delete_term(actor=request.user, term=selectors.term_by_id(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TermAssets(APIView):
-    @extend_schema(request=s.TermLinkIn, responses=s.AssetRef, operation_id="term_link")
+    @extend_schema(request=s.TermLinkIn, responses={201: s.AssetRef}, operation_id="term_link")
     def post(self, request: Request, pk: int) -> Response:
         term = selectors.term_by_id(request.user, pk)
         asset = selectors.asset_by_fqn(request.user, _valid(s.TermLinkIn, request.data)["fqn"])

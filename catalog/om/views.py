@@ -23,6 +23,7 @@ from catalog import selectors
 from catalog.api import serializers as s
 from catalog.om import exchange
 from catalog.om import services as om_services
+from custos.api.openapi import ERROR
 from custos.errors import DomainError, NotFound, PermissionDenied
 
 
@@ -54,7 +55,9 @@ class ImportView(APIView):
 
 
 class SourceOmIngest(APIView):
-    @extend_schema(request=None, responses=s.RunOut, operation_id="source_om_ingest")
+    @extend_schema(
+        request=None, responses={202: s.RunOut, 409: ERROR}, operation_id="source_om_ingest"
+    )
     def post(self, request: Request, name: str) -> Response:
         """Queue a `metadata ingest` run of this source (status at /api/v1/ingestion-runs/{id})."""
         from catalog.om.tasks import om_ingest_source

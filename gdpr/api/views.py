@@ -14,13 +14,15 @@ from typing import Any
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Asset, AssetType, Source
+from custos.api.openapi import ERROR
 from custos.api.pagination import Pagination
 from custos.errors import NotFound, ValidationFailed
 from gdpr import retention, selectors, services
@@ -69,7 +71,7 @@ class RequestList(APIView):
         return paginator.get_paginated_response([s.request_out(r) for r in page or []])
 
     @extend_schema(
-        request=s.SubjectRequestIn, responses=dict, operation_id="erasure_request_create"
+        request=s.SubjectRequestIn, responses={201: dict}, operation_id="erasure_request_create"
     )
     def post(self, request: Request) -> Response:
         selectors.require(request.user, "add_subjectrequest")
@@ -106,7 +108,9 @@ class RequestPlan(APIView):
             }
         )
 
-    @extend_schema(request=None, responses=dict, operation_id="erasure_request_plan")
+    @extend_schema(
+        request=None, responses={200: dict, 409: ERROR}, operation_id="erasure_request_plan"
+    )
     def post(self, request: Request, pk: str) -> Response:
         req = services.plan_request(
             actor=request.user, request=selectors.get_request(request.user, pk)
@@ -115,7 +119,11 @@ class RequestPlan(APIView):
 
 
 class RequestApprove(APIView):
-    @extend_schema(request=s.ApproveIn, responses=dict, operation_id="erasure_request_approve")
+    @extend_schema(
+        request=s.ApproveIn,
+        responses={200: dict, 409: ERROR},
+        operation_id="erasure_request_approve",
+    )
     def post(self, request: Request, pk: str) -> Response:
         data = _valid(s.ApproveIn, request.data)
         req = services.approve_request(
@@ -128,7 +136,11 @@ class RequestApprove(APIView):
 
 
 class RequestExecute(APIView):
-    @extend_schema(request=s.ExecuteIn, responses=dict, operation_id="erasure_request_execute")
+    @extend_schema(
+        request=s.ExecuteIn,
+        responses={202: dict, 409: ERROR},
+        operation_id="erasure_request_execute",
+    )
     def post(self, request: Request, pk: str) -> Response:
         data = _valid(s.ExecuteIn, request.data)
         req = services.start_execution(
@@ -141,7 +153,9 @@ class RequestExecute(APIView):
 
 
 class RequestVerify(APIView):
-    @extend_schema(request=None, responses=dict, operation_id="erasure_request_verify")
+    @extend_schema(
+        request=None, responses={200: dict, 409: ERROR}, operation_id="erasure_request_verify"
+    )
     def post(self, request: Request, pk: str) -> Response:
         req = services.verify_request(
             actor=request.user, request=selectors.get_request(request.user, pk)
@@ -150,7 +164,11 @@ class RequestVerify(APIView):
 
 
 class RequestEvidence(APIView):
-    @extend_schema(responses=dict, operation_id="erasure_request_evidence")
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, enum=["html"], description="html: printable page")],
+        responses={(200, "application/json"): dict, (200, "text/html"): str},
+        operation_id="erasure_request_evidence",
+    )
     def get(self, request: Request, pk: str) -> HttpResponse:
         req = selectors.get_request(request.user, pk)
         if not req.evidence:
@@ -167,7 +185,10 @@ class RequestEvidence(APIView):
 
 
 class RequestExport(APIView):
-    @extend_schema(responses=dict, operation_id="erasure_request_export")
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 409: ERROR},
+        operation_id="erasure_request_export",
+    )
     def get(self, request: Request, pk: str) -> HttpResponse:
         req = selectors.get_request(request.user, pk)
         data = services.export_request(actor=request.user, request=req)
@@ -177,7 +198,9 @@ class RequestExport(APIView):
 
 
 class RequestClose(APIView):
-    @extend_schema(request=s.NoteIn, responses=dict, operation_id="erasure_request_close")
+    @extend_schema(
+        request=s.NoteIn, responses={200: dict, 409: ERROR}, operation_id="erasure_request_close"
+    )
     def post(self, request: Request, pk: str) -> Response:
         data = _valid(s.NoteIn, request.data)
         req = services.close_request(
@@ -187,7 +210,9 @@ class RequestClose(APIView):
 
 
 class RequestReject(APIView):
-    @extend_schema(request=s.NoteIn, responses=dict, operation_id="erasure_request_reject")
+    @extend_schema(
+        request=s.NoteIn, responses={200: dict, 409: ERROR}, operation_id="erasure_request_reject"
+    )
     def post(self, request: Request, pk: str) -> Response:
         data = _valid(s.NoteIn, request.data)
         req = services.reject_request(
@@ -208,7 +233,7 @@ class HoldList(APIView):
         )
         return paginator.get_paginated_response([s.hold_out(h) for h in page or []])
 
-    @extend_schema(request=s.HoldIn, responses=dict, operation_id="legal_hold_create")
+    @extend_schema(request=s.HoldIn, responses={201: dict}, operation_id="legal_hold_create")
     def post(self, request: Request) -> Response:
         selectors.require(request.user, "manage_legalhold")
         data = _valid(s.HoldIn, request.data)
@@ -244,7 +269,9 @@ class PolicyList(APIView):
         )
         return paginator.get_paginated_response([s.policy_out(p) for p in page or []])
 
-    @extend_schema(request=s.PolicyIn, responses=dict, operation_id="retention_policy_create")
+    @extend_schema(
+        request=s.PolicyIn, responses={201: dict}, operation_id="retention_policy_create"
+    )
     def post(self, request: Request) -> Response:
         selectors.require(request.user, "manage_retention")
         data = _valid(s.PolicyIn, request.data)

@@ -149,7 +149,7 @@ class OpenLineageEvents(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
         operation_id="lineage_openlineage_event",
     )
     def post(self, request: Request) -> Response:
@@ -160,7 +160,9 @@ class OpenLineageEvents(APIView):
 class ManualEdges(APIView):
     """Record edges by hand (``manual`` provenance ``reference``; replaces its earlier edges)."""
 
-    @extend_schema(request=s.EdgesIn, responses=OpenApiTypes.OBJECT, operation_id="lineage_edges")
+    @extend_schema(
+        request=s.EdgesIn, responses={201: OpenApiTypes.OBJECT}, operation_id="lineage_edges"
+    )
     def post(self, request: Request) -> Response:
         services.require_ingest(request.user)
         data = _valid(s.EdgesIn, request.data)

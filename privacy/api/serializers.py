@@ -63,6 +63,10 @@ class ClassifyResultOut(serializers.Serializer):
     entities_in_text = serializers.ListField(child=serializers.CharField())
 
 
+class ClassifyOut(serializers.Serializer):
+    results = ClassifyResultOut(many=True, help_text="one per input column, in input order")
+
+
 class ScanIn(serializers.Serializer):
     source = serializers.CharField(max_length=100)
     table = serializers.CharField(max_length=700, required=False, allow_blank=False)
@@ -148,13 +152,24 @@ class ClassificationOut(serializers.ModelSerializer):
         return list((obj.evidence or {}).get("signals") or [])
 
 
+class ClassificationListOut(serializers.Serializer):
+    results = ClassificationOut(many=True)
+
+
+class BulkReviewOut(serializers.Serializer):
+    updated = serializers.IntegerField()
+    results = ClassificationOut(many=True)
+
+
 class ReviewIn(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class BulkReviewIn(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # a 64-bit key
+        min_length=1,
+        max_length=500,
     )
     action = serializers.ChoiceField(choices=["confirm", "reject"])
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
+from custos.api.openapi import ERROR
 from custos.api.pagination import Pagination
 from custos.errors import PermissionDenied, ValidationFailed
 from privacy import selectors, services
@@ -31,7 +32,7 @@ class Classify(APIView):
 
     @extend_schema(
         request=s.ClassifyIn,
-        responses=s.ClassifyResultOut(many=True),
+        responses=s.ClassifyOut,
         operation_id="privacy_classify",
     )
     def post(self, request: Request) -> Response:
@@ -62,13 +63,17 @@ class Classify(APIView):
 
 
 class ScanList(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=s.ScanOut(many=True), operation_id="privacy_scan_list")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.scans_for(request.user), request, view=self)
         return paginator.get_paginated_response(s.ScanOut(page, many=True).data)
 
-    @extend_schema(request=s.ScanIn, responses={202: s.ScanOut}, operation_id="privacy_scan_start")
+    @extend_schema(
+        request=s.ScanIn, responses={202: s.ScanOut, 409: ERROR}, operation_id="privacy_scan_start"
+    )
     def post(self, request: Request) -> Response:
         from privacy.tasks import scan as scan_task
 
@@ -93,13 +98,13 @@ class ScanDetail(APIView):
 
 
 class ReviewQueue(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("source", str),
             OpenApiParameter("entity", str),
             OpenApiParameter("status", str, description=", ".join(selectors.QUEUE_STATUSES)),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
         ],
         responses=s.ClassificationOut(many=True),
         operation_id="privacy_review_queue",
@@ -117,7 +122,7 @@ class ReviewQueue(APIView):
             entity=request.query_params.get("entity") or None,
             status=wanted,
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.ClassificationOut(page, many=True).data)
 
@@ -125,7 +130,7 @@ class ReviewQueue(APIView):
 class ClassificationReview(APIView):
     @extend_schema(
         request=s.ReviewIn,
-        responses=s.ClassificationOut,
+        responses={200: s.ClassificationOut, 409: ERROR},
         operation_id="privacy_classification_review",
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
@@ -145,7 +150,9 @@ class ClassificationDetail(APIView):
 
 class BulkReview(APIView):
     @extend_schema(
-        request=s.BulkReviewIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_review_bulk"
+        request=s.BulkReviewIn,
+        responses={200: s.BulkReviewOut, 409: ERROR},
+        operation_id="privacy_review_bulk",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.BulkReviewIn, request.data)
@@ -159,9 +166,7 @@ class BulkReview(APIView):
 
 
 class ColumnClassifications(APIView):
-    @extend_schema(
-        responses=s.ClassificationOut(many=True), operation_id="privacy_column_classifications"
-    )
+    @extend_schema(responses=s.ClassificationListOut, operation_id="privacy_column_classifications")
     def get(self, request: Request, fqn: str) -> Response:
         column = catalog_selectors.column_by_fqn(request.user, fqn)
         rows = selectors.column_classifications(column).select_related(
