@@ -18,6 +18,9 @@ measures:
 * a handful of the same searches through the REST endpoint (``GET /api/v1/search``, Django
   test client, so routing + auth + serialisation are included).
 
+Search figures: p50/p95/p99 per backend and user, p95 by query kind, and how many totals
+were capped (reported as a lower bound, "1,000+").
+
 Run (from the repository root)::
 
     .venv/bin/python bench/catalog_bench.py                      # 2,000 x 50 = 100k columns
@@ -26,6 +29,16 @@ Run (from the repository root)::
 
 PostgreSQL is reached at ``--pg-url`` (default ``postgresql://postgres@127.0.0.1:5432``);
 the bench creates and drops its own databases there. It is a bench, not a test: it prints.
+
+Iterating at a million columns (generating the SQLite source takes ~5 min, ingesting ~7)::
+
+    # keep the generated source (SQLite: a file in the temp dir; PostgreSQL: custos_bench_src)
+    # and the ingested Custos database, whose URL is printed at the end
+    .venv/bin/python bench/catalog_bench.py --backends postgres --tables 20000 --columns 50 \
+        --reuse-source --keep
+    # then search again on that database (migrated first, so new indexes apply)
+    .venv/bin/python bench/catalog_bench.py --backends postgres --tables 20000 --columns 50 \
+        --reuse-source --reuse-custos postgresql://postgres@127.0.0.1:5432/custos_bench_<pid>
 """
 
 from __future__ import annotations
@@ -144,10 +157,23 @@ def _ddl(schema: str | None, table: str, cols: list[tuple[str, str, str]], fks: 
     return f"CREATE TABLE {prefix}{q(table)} ({', '.join(parts)})"
 
 
+def sqlite_source_path(workdir: Path, tables: int, columns: int, seed: int, reuse: bool) -> Path:
+    """Where the SQLite source goes: the run's temp dir, or a file kept for reuse."""
+    if not reuse:
+        return workdir / "bench_src.sqlite3"
+    name = f"custos_bench_src_v{GENERATOR_VERSION}_{tables}x{columns}_s{seed}.sqlite3"
+    return Path(tempfile.gettempdir()) / name
+
+
 def build_sqlite_source(path: Path, tables: int, columns: int, seed: int) -> None:
     if path.exists():
         path.unlink()
-    con = sqlite3.connect(path)
+    # SQLite's CREATE TABLE slows down as the schema grows (20,000 tables: ~5 min), hence
+    # --reuse-source; written under another name first, so that a stopped run leaves none.
+    partial = path.with_suffix(".partial")
+    if partial.exists():
+        partial.unlink()
+    con = sqlite3.connect(partial)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("BEGIN")
     for _schema, table, cols, _comment, fks in generate_schema(tables, columns, seed):
@@ -155,6 +181,7 @@ def build_sqlite_source(path: Path, tables: int, columns: int, seed: int) -> Non
         con.execute(_ddl(None, table, cols[: columns - len(fks)], fks))
     con.execute("COMMIT")
     con.close()
+    partial.rename(path)
 
 
 def _signature(tables: int, columns: int, seed: int) -> str:
@@ -228,10 +255,15 @@ def drop_pg_database(pg_url: str, name: str) -> None:
 
 @contextmanager
 def custos_database(
-    backend: str, pg_url: str, workdir: Path, keep: bool = False
+    backend: str, pg_url: str, workdir: Path, keep: bool = False, reuse: str = ""
 ) -> Iterator[tuple[str, Path]]:
     data_dir = workdir / f"custos-{backend}"
     data_dir.mkdir(parents=True, exist_ok=True)
+    if reuse:  # an ingested database of an earlier run: never dropped here
+        if reuse.startswith("sqlite:///"):
+            data_dir = Path(reuse.removeprefix("sqlite:///")).parent
+        yield reuse, data_dir
+        return
     if backend == "sqlite":
         yield f"sqlite:///{data_dir / 'custos.sqlite3'}", data_dir
         return
@@ -244,9 +276,9 @@ def custos_database(
 
 
 def run_worker(
-    backend: str, config: dict[str, Any], pg_url: str, workdir: Path, keep: bool
+    backend: str, config: dict[str, Any], pg_url: str, workdir: Path, keep: bool, reuse: str = ""
 ) -> dict[str, Any]:
-    with custos_database(backend, pg_url, workdir, keep) as (database_url, data_dir):
+    with custos_database(backend, pg_url, workdir, keep, reuse) as (database_url, data_dir):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -257,7 +289,12 @@ def run_worker(
         }
         out_file = workdir / f"result-{backend}.json"
         proc = subprocess.run(
-            [sys.executable, str(WORKER), json.dumps(config), str(out_file)],
+            [
+                sys.executable,
+                str(WORKER),
+                json.dumps({**config, "reuse": bool(reuse)}),
+                str(out_file),
+            ],
             cwd=ROOT,
             env=env,
             check=False,
@@ -265,6 +302,7 @@ def run_worker(
         if proc.returncode != 0 or not out_file.exists():
             raise SystemExit(f"worker for {backend} failed with exit code {proc.returncode}")
         result: dict[str, Any] = json.loads(out_file.read_text())
+        result["database_url"] = database_url
         return result
 
 
@@ -347,6 +385,7 @@ def print_report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> No
                     ("max (ms)", lambda r, w=who: _fmt(r["search"][w]["max_ms"], 1)),
                     ("queries/s", lambda r, w=who: _fmt(r["search"][w]["qps"], 0)),
                     ("queries with hits", lambda r, w=who: r["search"][w]["hit_rate"]),
+                    ("totals capped (lower bound)", lambda r, w=who: r["search"][w]["capped"]),
                 ],
             )
         )
@@ -360,17 +399,29 @@ def print_report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> No
             ],
         )
     )
+
+    def shown(get: Any, result: dict[str, Any]) -> str:
+        try:
+            return str(get(result))
+        except KeyError:  # not measured (a reused database is not ingested again)
+            return "-"
+
     for title, rows in sections:
         print(f" {title}")
         for label, get in rows:
-            row(label, [get(results[b]) for b in backends])
+            row(label, [shown(get, results[b]) for b in backends])
     print()
     for backend in backends:
         slow = results[backend]["search"]["admin"]["slowest"]
-        kinds = results[backend]["search"]["by_kind"]
-        print(f" {backend}: p95 by query kind (admin / restricted, ms): ", end="")
-        print(", ".join(f"{k} {v['admin']:.1f}/{v['restricted']:.1f}" for k, v in kinds.items()))
+        for stat, key in (("p50", "p50_by_kind"), ("p95", "by_kind")):
+            kinds = results[backend]["search"].get(key, {})
+            print(f" {backend}: {stat} by query kind (admin / restricted, ms): ", end="")
+            print(
+                ", ".join(f"{k} {v['admin']:.1f}/{v['restricted']:.1f}" for k, v in kinds.items())
+            )
         print(f" {backend}: slowest admin queries: " + "; ".join(slow))
+        if meta.get("keep"):
+            print(f" {backend}: database kept: {results[backend]['database_url']}")
         if results[backend]["rest"].get("error"):
             print(f" {backend}: REST search failed: {results[backend]['rest']['error']}")
     for note in meta["notes"]:
@@ -393,7 +444,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--reuse-source", action="store_true", help="keep an identical PG source")
+    parser.add_argument(
+        "--reuse-source",
+        action="store_true",
+        help="keep the generated source and reuse an identical one (SQLite file or PG database)",
+    )
+    parser.add_argument(
+        "--reuse-custos",
+        metavar="DATABASE_URL",
+        default="",
+        help="search again on a database ingested by an earlier --keep run (one backend)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir and the PG databases"
     )
@@ -409,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if not set(backends) <= {"sqlite", "postgres"}:
         parser.error("--backends takes sqlite and/or postgres")
+    if args.reuse_custos and (
+        len(backends) != 1 or args.reuse_custos.startswith("sqlite") != (backends == ["sqlite"])
+    ):
+        parser.error("--reuse-custos takes one database of the one backend in --backends")
 
     workdir = Path(tempfile.mkdtemp(prefix="custos-catalog-bench-"))
     notes: list[str] = []
@@ -416,8 +481,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         reused = False
         if args.source_kind == "sqlite":
-            src_path = workdir / "bench_src.sqlite3"
-            build_sqlite_source(src_path, tables, columns, args.seed)
+            src_path = sqlite_source_path(workdir, tables, columns, args.seed, args.reuse_source)
+            reused = args.reuse_source and src_path.exists()
+            if not reused:
+                build_sqlite_source(src_path, tables, columns, args.seed)
             source_url = f"sqlite:///{src_path}"
             notes.append("SQLite sources have no comments: comments are only in PostgreSQL sources")
         else:
@@ -439,10 +506,14 @@ def main(argv: list[str] | None = None) -> int:
             "pii_columns": PII_COLUMNS,
             "profile": str(workdir / "apply.prof") if args.profile else "",
         }
+        if args.reuse_custos:
+            notes.append(f"searched a database ingested earlier: {args.reuse_custos}")
         results: dict[str, dict[str, Any]] = {}
         for backend in backends:
             print(f"[{backend}] running worker ...", flush=True)
-            results[backend] = run_worker(backend, config, args.pg_url, workdir, args.keep)
+            results[backend] = run_worker(
+                backend, config, args.pg_url, workdir, args.keep, args.reuse_custos
+            )
         meta = {
             "tables": tables,
             "columns": columns,
@@ -455,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
             "notes": notes,
+            "keep": args.keep,
         }
         print_report(meta, results)
         if args.json:

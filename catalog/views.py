@@ -157,6 +157,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         **{k: v or None for k, v in filters.items()},
     )
     pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
+    if result.total_is_lower_bound:  # more than counted: offer the next page, up to the end
+        pages = max(pages, min(page_no + 1, -(-search_mod.MAX_RESULTS // PAGE_SIZE)))
     needle = q.lower()
     base = {"q": q, **filters}
 

@@ -173,7 +173,12 @@ class SearchHit(serializers.Serializer):
 class SearchPage(serializers.Serializer):
     """One page of hits in the contract's list shape, with facet counts if asked (facets=1)."""
 
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="matches, counted up to 1,000 (further on deeper pages)"
+    )
+    count_is_lower_bound = serializers.BooleanField(
+        help_text="true when there are more matches than count (show it as 1,000+)"
+    )
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = SearchHit(many=True)

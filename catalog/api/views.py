@@ -83,14 +83,18 @@ class SearchView(APIView):
         base = request.build_absolute_uri(request.path)
         params = request.query_params.copy()
 
+        # past a lower-bound total there are more pages, up to search.MAX_RESULTS
+        known = search.MAX_RESULTS if result.total_is_lower_bound else result.total
+
         def link(p: int) -> str | None:
-            if p < 1 or (p - 1) * size >= result.total:
+            if p < 1 or (p - 1) * size >= known:
                 return None
             params["page"] = str(p)
             return f"{base}?{params.urlencode()}"
 
         body: dict[str, Any] = {
             "count": result.total,
+            "count_is_lower_bound": result.total_is_lower_bound,
             "next": link(page + 1),
             "previous": link(page - 1) if page > 1 else None,
             "results": s.SearchHit(result.entries, many=True).data,
