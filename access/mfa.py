@@ -17,6 +17,7 @@ from django.utils import timezone
 import audit.services as audit
 from access import totp
 from access.models import TotpDevice
+from access.roles import ADMIN
 from custos.context import stored_user
 from custos.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from custos.keys import keyring
@@ -35,7 +36,7 @@ def is_enrolled(user: Any) -> bool:
 
 
 def is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.is_staff or user.groups.filter(name="Admin").exists())
+    return bool(user.is_superuser or user.is_staff or user.groups.filter(name=ADMIN).exists())
 
 
 def must_enrol(user: Any) -> bool:

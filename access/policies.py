@@ -97,10 +97,7 @@ def subject_for_user(user: Any) -> Subject:
     """Whom a decision is for, from the process cache (keyed by user and policy epoch)."""
     if not getattr(user, "pk", None):
         return _subject_for_user(user)
-    epoch = policy_cache.current()
-    return policy_cache.subject_cache.get_or_load(
-        (user.pk, epoch), lambda: (_subject_for_user(user), None)
-    )
+    return policy_cache.subject_cache.get_current(user.pk, lambda: (_subject_for_user(user), None))
 
 
 def _subject_for_user(user: Any) -> Subject:
@@ -191,13 +188,12 @@ def load_facts(table: Asset, *, now: Any = None) -> TableFacts:
     """
     if now is not None or table.pk is None:
         return _load_facts(table, now=now)
-    epoch = policy_cache.current()  # before the facts: they are never older than the key
 
     def load() -> tuple[TableFacts, Any]:
         fresh = _load_facts(table)
         return fresh, fresh.valid_until
 
-    facts = policy_cache.facts_cache.get_or_load((table.pk, epoch), load)
+    facts = policy_cache.facts_cache.get_current(table.pk, load)
     return facts if facts.table is table else dataclasses.replace(facts, table=table)
 
 

@@ -51,8 +51,7 @@ def current() -> str:
 def pinned() -> Iterator[str]:
     """Read the token once for a read-only block (one governed query): one round trip."""
     outer = getattr(_pinned, "token", None)
-    _pinned.token = None
-    _pinned.token = token = current()
+    _pinned.token = token = outer if outer is not None else current()
     try:
         yield token
     finally:
@@ -98,6 +97,11 @@ class _Lru:
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return value
+
+    def get_current(self, key: Any, load: Callable[[], tuple[V, datetime | None]]) -> V:
+        """``key``'s value under the current epoch; the token is read before ``load`` runs,
+        so a cached value is never older than the epoch it is filed under."""
+        return self.get_or_load((key, current()), load)
 
     def clear(self) -> None:
         with self.lock:

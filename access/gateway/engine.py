@@ -172,9 +172,8 @@ def _apply_python_masks(rows: list[list[Any]], masks: list[rewrite.PythonMask]) 
 def _source_by_name(user: Any, name: str) -> Source:
     if not getattr(user, "pk", None):
         return selectors.source_by_name(user, name)
-    key = (("source", user.pk, name), policy_cache.current())
-    return policy_cache.lookup_cache.get_or_load(
-        key, lambda: (selectors.source_by_name(user, name), None)
+    return policy_cache.lookup_cache.get_current(
+        ("source", user.pk, name), lambda: (selectors.source_by_name(user, name), None)
     )
 
 

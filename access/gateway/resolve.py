@@ -156,8 +156,8 @@ def visible_tables_of(user: Any, source: Source, names: set[str] | None = None) 
     if not getattr(user, "pk", None):
         return _visible_tables_of(user, source, names)
     key = ("visible", user.pk, source.pk, None if names is None else frozenset(names))
-    return policy_cache.lookup_cache.get_or_load(
-        (key, policy_cache.current()), lambda: (_visible_tables_of(user, source, names), None)
+    return policy_cache.lookup_cache.get_current(
+        key, lambda: (_visible_tables_of(user, source, names), None)
     )
 
 
