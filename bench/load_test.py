@@ -51,22 +51,6 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
-class LoadStack(ProdStack):
-    """The ops tests' production stack with a chosen gunicorn size."""
-
-    def __init__(self, workdir: Path, *, web_workers: int, web_threads: int) -> None:
-        super().__init__(workdir)
-        self.web_workers, self.web_threads = web_workers, web_threads
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = super().env
-        env.update(
-            CUSTOS_WEB_WORKERS=str(self.web_workers), CUSTOS_WEB_THREADS=str(self.web_threads)
-        )
-        return env
-
-
 def rss_peak_mb(stack: ProdStack) -> float:
     """Largest VmHWM among the stack's gunicorn processes."""
     peak = 0
@@ -200,7 +184,7 @@ def main() -> None:
     if not services_available():
         raise SystemExit("needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
     with tempfile.TemporaryDirectory(prefix="custos-load-") as tmp:
-        stack = LoadStack(Path(tmp), web_workers=args.web_workers, web_threads=args.web_threads)
+        stack = ProdStack(Path(tmp), web_workers=args.web_workers, web_threads=args.web_threads)
         try:
             t0 = time.perf_counter()
             stack.start(workers=1)

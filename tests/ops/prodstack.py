@@ -140,7 +140,9 @@ def make_wide_sqlite(path: Path, *, tables: int, columns: int) -> str:
 class ProdStack:
     """Start with :meth:`start`, always :meth:`stop` (the ``prodstack`` fixture does)."""
 
-    def __init__(self, workdir: Path, *, stale_seconds: int = 5) -> None:
+    def __init__(
+        self, workdir: Path, *, stale_seconds: int = 5, web_workers: int = 2, web_threads: int = 4
+    ) -> None:
         self.id = secrets.token_hex(4)
         self.workdir = workdir
         self.logs = workdir / "logs"
@@ -154,6 +156,7 @@ class ProdStack:
         self._db_created = False
         self.token = ""
         self.stale_seconds = stale_seconds
+        self.web_workers, self.web_threads = web_workers, web_threads
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -226,8 +229,8 @@ class ProdStack:
             CUSTOS_LOG_FORMAT="json",
             CUSTOS_DEMO_PASSWORD=DEMO_PASSWORD,
             CUSTOS_RUN_STALE_SECONDS=str(self.stale_seconds),
-            CUSTOS_WEB_WORKERS="2",
-            CUSTOS_WEB_THREADS="4",
+            CUSTOS_WEB_WORKERS=str(self.web_workers),
+            CUSTOS_WEB_THREADS=str(self.web_threads),
             PYTHONUNBUFFERED="1",
         )
         env[MARK] = self.id
